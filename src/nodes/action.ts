@@ -1,0 +1,80 @@
+// The shared shape of every action node: evaluate typed inputs, do one REST operation, answer in
+// msg.payload / msg.statusCode, call done() once, and on failure done(err) so a Catch node gets a
+// clear message. Status under the node says what the last operation did.
+
+import type { CompassConfigNode } from "./compass-config";
+import { sharedText } from "./i18n";
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
+
+export interface ActionResult {
+  payload: unknown;
+  statusCode?: number;
+  headers?: Record<string, string>;
+  /** short text for the node status, e.g. "logged in" */
+  summary: string;
+}
+
+export type ActionHandler = (msg: NodeMessage, config: CompassConfigNode) => Promise<ActionResult>;
+
+export function configNodeOf(RED: NodeAPI, node: Node, def: NodeDef): CompassConfigNode | null {
+  const id = typeof def.config === "string" ? def.config : "";
+  const config = id ? (RED.nodes.getNode(id) as CompassConfigNode | null) : null;
+  if (!config) {
+    node.status({ fill: "red", shape: "ring", text: sharedText(RED, "status.no-config") });
+  }
+  return config;
+}
+
+export function evaluate(
+  RED: NodeAPI,
+  node: Node,
+  msg: NodeMessage,
+  value: unknown,
+  type: unknown,
+): Promise<unknown> {
+  const t = typeof type === "string" && type ? type : "str";
+  const v = typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
+  return new Promise((resolve, reject) => {
+    RED.util.evaluateNodeProperty(v, t, node, msg, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** Wire an action node: one handler per message, status and errors handled the same way everywhere. */
+export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: ActionHandler): void {
+  const config = configNodeOf(RED, node, def);
+  if (config?.configError) {
+    node.status({ fill: "red", shape: "ring", text: config.configError });
+  }
+  node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+    if (!config) {
+      done(new Error(sharedText(RED, "errors.no-config")));
+      return;
+    }
+    if (config.configError) {
+      done(new Error(config.configError));
+      return;
+    }
+    node.status({ fill: "blue", shape: "dot", text: sharedText(RED, "status.requesting") });
+    handler(msg, config).then(
+      (result) => {
+        msg.payload = result.payload;
+        if (result.statusCode !== undefined) msg.statusCode = result.statusCode;
+        if (result.headers) msg.headers = result.headers;
+        node.status({ fill: "green", shape: "dot", text: result.summary });
+        send(msg);
+        done();
+      },
+      (err: unknown) => {
+        const error = err instanceof Error ? err : new Error(String(err));
+        const statusCode = (error as { statusCode?: unknown }).statusCode;
+        if (typeof statusCode === "number") msg.statusCode = statusCode;
+        node.status({ fill: "red", shape: "ring", text: shorten(error.message) });
+        done(error);
+      },
+    );
+  });
+}
+
+export function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
