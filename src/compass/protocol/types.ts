@@ -4,6 +4,8 @@
 
 export const COMPASS_NS = "http://iperity.com/compass";
 export const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
+export const PUBSUB_NS = "http://jabber.org/protocol/pubsub";
+export const PUBSUB_EVENT_NS = "http://jabber.org/protocol/pubsub#event";
 
 export type CallState = "CONNECTING" | "RINGING" | "ANSWERED" | "ON_HOLD" | "DISCONNECTED" | (string & {});
 export type CallpointState =

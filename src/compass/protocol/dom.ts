@@ -1,0 +1,166 @@
+// Small, bounded readers over @xmpp/xml (ltx) elements. ltx's own helpers (getChildren, getNS,
+// getText) walk without limits and allocate per call; these keep the hot path cheap and capped.
+import type { Element } from "@xmpp/xml";
+import { clip, ProtocolError } from "./errors";
+import { LIMITS } from "./limits";
+import { XSI_NS } from "./types";
+
+/** Element name without its prefix. */
+export function localName(el: Element): string {
+  const name = el.name;
+  const colon = name.indexOf(":");
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+/** Namespace bound to `prefix` (default namespace when empty), looked up through the ancestors. */
+export function resolvePrefix(el: Element, prefix: string): string | undefined {
+  const key = prefix ? `xmlns:${prefix}` : "xmlns";
+  let node: Element | null = el;
+  for (let depth = 0; node && depth < LIMITS.maxAncestors; depth++) {
+    const value = node.attrs[key];
+    if (typeof value === "string") return value;
+    node = node.parent;
+  }
+  return undefined;
+}
+
+/** The element's own namespace (from its prefix or the default namespace in scope). */
+export function namespaceOf(el: Element): string | undefined {
+  const name = el.name;
+  const colon = name.indexOf(":");
+  return resolvePrefix(el, colon < 0 ? "" : name.slice(0, colon));
+}
+
+function capText(value: string): string {
+  return value.length > LIMITS.maxText ? value.slice(0, LIMITS.maxText) : value;
+}
+
+/** A string attribute, cut to LIMITS.maxText; undefined when absent. */
+export function attr(el: Element, name: string): string | undefined {
+  const value = el.attrs[name];
+  return typeof value === "string" ? capText(value) : undefined;
+}
+
+/** A required attribute: present and non-empty, else ProtocolError naming the element. */
+export function requiredAttr(el: Element, name: string): string {
+  const value = attr(el, name);
+  if (value === undefined || value === "") {
+    throw new ProtocolError(`<${localName(el)}> has no "${name}" attribute`, localName(el));
+  }
+  return value;
+}
+
+/**
+ * The `type` attribute in the XML Schema instance namespace, whatever its prefix: Prosody rewrites
+ * `xsi:type` to `ns1:type` with its own declaration, so the literal prefix means nothing.
+ */
+export function xsiType(el: Element): string | undefined {
+  const attrs = el.attrs;
+  let seen = 0;
+  for (const key in attrs) {
+    if (++seen > LIMITS.maxAttrs) break;
+    if (key.length > 5 && key.endsWith(":type") && !key.startsWith("xmlns:")) {
+      const value = attrs[key];
+      if (typeof value === "string" && resolvePrefix(el, key.slice(0, -5)) === XSI_NS) {
+        return capText(value);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Concatenated direct text of an element, trimmed and cut to LIMITS.maxText. */
+export function textOf(el: Element): string {
+  const children = el.children;
+  if (children.length === 1 && typeof children[0] === "string") {
+    return capText(children[0]).trim();
+  }
+  let text = "";
+  const n = Math.min(children.length, LIMITS.maxChildren);
+  for (let i = 0; i < n; i++) {
+    const child = children[i];
+    if (typeof child === "string") {
+      text += child;
+      if (text.length >= LIMITS.maxText) break;
+    }
+  }
+  return capText(text).trim();
+}
+
+/** Text as a finite number (strict decimal syntax); undefined for anything else. */
+export function numberOf(el: Element): number | undefined {
+  return parseStrictNumber(textOf(el));
+}
+
+const NUMBER_SYNTAX = /^[+-]?\d+(\.\d+)?$/;
+
+export function parseStrictNumber(text: string | undefined): number | undefined {
+  if (text === undefined || text.length === 0 || text.length > LIMITS.maxNumberText) return undefined;
+  if (!NUMBER_SYNTAX.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export function booleanOf(el: Element): boolean {
+  const text = textOf(el);
+  return text === "true" || text === "1";
+}
+
+/**
+ * Visit the element children (not text) with their local names, at most LIMITS.maxChildren nodes.
+ * Returns true when the element had more children than were examined.
+ */
+export function eachChild(el: Element, visit: (child: Element, name: string) => void): boolean {
+  const children = el.children;
+  const n = Math.min(children.length, LIMITS.maxChildren);
+  for (let i = 0; i < n; i++) {
+    const child = children[i];
+    if (typeof child === "object" && child !== null && typeof child.name === "string") {
+      visit(child, localName(child));
+    }
+  }
+  return children.length > n;
+}
+
+/** First child element with this local name, or undefined. */
+export function firstChild(el: Element, name: string): Element | undefined {
+  const children = el.children;
+  const n = Math.min(children.length, LIMITS.maxChildren);
+  for (let i = 0; i < n; i++) {
+    const child = children[i];
+    if (typeof child === "object" && child !== null && typeof child.name === "string") {
+      if (localName(child) === name) return child;
+    }
+  }
+  return undefined;
+}
+
+/** First child with this local name in this namespace. */
+export function firstChildNS(el: Element, name: string, ns: string): Element | undefined {
+  const children = el.children;
+  const n = Math.min(children.length, LIMITS.maxChildren);
+  for (let i = 0; i < n; i++) {
+    const child = children[i];
+    if (typeof child === "object" && child !== null && typeof child.name === "string") {
+      if (localName(child) === name && namespaceOf(child) === ns) return child;
+    }
+  }
+  return undefined;
+}
+
+/** Assert the element is `name` in `ns`; ProtocolError otherwise. */
+export function expectElement(el: unknown, name: string, ns: string): asserts el is Element {
+  if (typeof el !== "object" || el === null || typeof (el as Element).name !== "string") {
+    throw new ProtocolError(`expected <${name}>, got no element`, name);
+  }
+  const element = el as Element;
+  if (typeof element.attrs !== "object" || element.attrs === null || !Array.isArray(element.children)) {
+    throw new ProtocolError(`expected <${name}>, got a malformed element`, name);
+  }
+  const local = localName(element);
+  if (local !== name) throw new ProtocolError(`expected <${name}>, got <${clip(local)}>`, name);
+  const actual = namespaceOf(element);
+  if (actual !== ns) {
+    throw new ProtocolError(`<${name}> in namespace "${clip(actual ?? "")}", expected "${ns}"`, name);
+  }
+}
