@@ -21,6 +21,8 @@ export interface TestServer {
   origin: string;
   port: number;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far (shows whether keep-alive reuses sockets). */
+  connections: number;
   handler: TestHandler;
   close(): Promise<void>;
 }
@@ -87,6 +89,7 @@ function listen(
       origin: "",
       port: 0,
       requests: [],
+      connections: 0,
       handler,
       close: () =>
         new Promise<void>((done) => {
@@ -112,6 +115,9 @@ function listen(
           res.end(String(error));
         }
       });
+    });
+    server.on("connection", () => {
+      state.connections += 1;
     });
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {

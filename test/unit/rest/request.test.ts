@@ -77,6 +77,14 @@ describe("rest client over http", () => {
     assert.equal(req.headers.accept, `${V3}; q=1.0, ${V2}; q=0.9`);
   });
 
+  it("reuses one kept-alive connection for sequential requests", async () => {
+    server.handler = (_req, res) => sendJson(res, 200, {});
+    for (let i = 0; i < 20; i++) await client.request({ path: `/user/${i}` });
+    assert.equal(server.requests.length, 20);
+    // undici's pool measurably opens a second socket early on (2 for 200 requests), then reuses them.
+    assert.ok(server.connections <= 2, `${server.connections} connections for 20 requests`);
+  });
+
   it("offers the configured version preference", async () => {
     await client.close();
     client = make({ versions: [2] });
