@@ -2,14 +2,14 @@
 // msg.payload / msg.statusCode, call done() once, and on failure done(err) so a Catch node gets a
 // clear message. Status under the node says what the last operation did.
 
-import type { CompassConfigNode } from "./compass-config";
+import type { CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
 
 export interface ActionResult {
   payload: unknown;
   statusCode?: number;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
   /** short text for the node status, e.g. "logged in" */
   summary: string;
 }

@@ -1,10 +1,12 @@
 // compass-api: any REST request on the configured REST host. The escape hatch for every endpoint
 // that has no dedicated node; the REST client refuses any other origin, so credentials stay home.
 
+import type { RestMethod } from "../compass/rest";
 import { evaluate, runAction } from "./action";
+import { translator } from "./i18n";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./red";
 
-const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+const METHODS = new Set<RestMethod>(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
 interface CompassApiDef extends NodeDef {
   method?: string;
@@ -19,16 +21,17 @@ interface CompassApiDef extends NodeDef {
 export = function register(RED: NodeAPI): void {
   function CompassApi(this: Node, def: CompassApiDef): void {
     RED.nodes.createNode(this, def);
+    const t = translator(RED, "compass-api");
 
     runAction(RED, this, def, async (msg, config) => {
       const method = String(
         def.method === "msg" || !def.method ? (msg.method ?? "GET") : def.method,
-      ).toUpperCase();
-      if (!METHODS.has(method)) throw new Error(RED._("compass-api.errors.bad-method", { method }));
+      ).toUpperCase() as RestMethod;
+      if (!METHODS.has(method)) throw new Error(t("compass-api.errors.bad-method", { method }));
 
       const target = await evaluate(RED, this, msg, def.path ?? "", def.pathType);
       const where = typeof target === "string" ? target.trim() : "";
-      if (!where) throw new Error(RED._("compass-api.errors.no-path"));
+      if (!where) throw new Error(t("compass-api.errors.no-path"));
 
       const body = await requestBody(RED, this, msg, def);
       const isAbsolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(where);

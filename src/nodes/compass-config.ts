@@ -1,36 +1,11 @@
 // compass-config: credentials in Node-RED's credential store, the platform's addresses, one REST
 // client and (for real-time nodes) one shared XMPP session for every node that uses it.
 
-import {
-  DEFAULT_PLATFORM_DOMAIN,
-  deriveEndpoints,
-  type Endpoints,
-  parseVersionPreference,
-} from "../compass/endpoints";
+import { DEFAULT_PLATFORM_DOMAIN, deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
 import { RestClient } from "../compass/rest";
+import type { CompassConfigDef, CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
-import type { Node, NodeAPI, NodeDef, NodeStatus } from "./red";
-
-export interface CompassConfigNode extends Node {
-  endpoints?: Endpoints;
-  rest?: RestClient;
-  /** set when the configuration cannot work (bad domain, missing credentials): shown on every user */
-  configError?: string;
-  /** the nodes that use this config node, by id (the name Node-RED routes status and errors by) */
-  users: Record<string, Node>;
-  register(node: Node): void;
-  deregister(node: Node, done: () => void): void;
-  /** last status pushed to users, so a node registering late shows it at once */
-  lastStatus?: NodeStatus;
-}
-
-export interface CompassConfigDef extends NodeDef {
-  domain?: string;
-  restUrl?: string;
-  xmppService?: string;
-  jidDomain?: string;
-  apiVersions?: string;
-}
+import type { Node, NodeAPI } from "./red";
 
 export = function register(RED: NodeAPI): void {
   function CompassConfig(this: CompassConfigNode, def: CompassConfigDef): void {
@@ -51,6 +26,7 @@ export = function register(RED: NodeAPI): void {
         username,
         password,
         versions: parseVersionPreference(def.apiVersions),
+        timeoutMs: requestTimeoutMs(def.timeout),
       });
     } catch (err) {
       this.configError = err instanceof Error ? err.message : String(err);
@@ -80,3 +56,9 @@ export = function register(RED: NodeAPI): void {
     credentials: { username: { type: "text" }, password: { type: "password" } },
   });
 };
+
+/** The editor takes seconds; anything unusable falls back to the REST client's default. */
+function requestTimeoutMs(seconds: unknown): number | undefined {
+  const n = Number(seconds);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 600) * 1000 : undefined;
+}

@@ -46,9 +46,9 @@ export interface NodeAPI {
   nodes: {
     createNode(node: Node, def: NodeDef): void;
     getNode(id: string): Node | null;
-    registerType(
+    registerType<N extends Node, D extends NodeDef>(
       type: string,
-      ctor: (this: Node, def: NodeDef) => void,
+      ctor: (this: N, def: D) => void,
       opts?: {
         credentials?: Record<string, { type: "text" | "password" }>;
         settings?: Record<string, unknown>;
