@@ -177,6 +177,25 @@ describe("compass-api node (real flows, simulator over loopback)", () => {
     assert.equal(f.statuses("api").at(-1).fill, "red");
   });
 
+  for (const { status, method, path, body, user } of [
+    { status: 400, method: "PATCH", path: "/dpSwitch/3001", body: { currentSetting: 99 }, user: "alice" },
+    { status: 403, method: "PATCH", path: "/dpSwitch/3001", body: { currentSetting: 2 }, user: "dave" },
+    { status: 405, method: "DELETE", path: "/company/8323166", body: undefined, user: "alice" },
+  ]) {
+    it(`sends a ${status} from the platform to a Catch node with the server's detail`, async () => {
+      const f = await loadFlow(
+        ["compass-config", "compass-api"],
+        flow({ restUrl }, { method, path, bodyType: "payload" }),
+        { cfg: { username: user, password: `compass-${user}` } },
+      );
+      f.node("api").receive({ payload: body });
+      const [caught] = await f.waitFor("caught");
+      assert.equal(caught.statusCode, status);
+      assert.match(caught.error.message, new RegExp(`${status}.*: .+`));
+      assert.equal(f.received("out").length, 0);
+    });
+  }
+
   it("reports a 500 from the platform with its detail", async () => {
     const f = await loadFlow(["compass-config", "compass-api"], flow({ restUrl }, {}), alice);
     sim.rest.failNext(500, { message: "database on fire" }, 2);
