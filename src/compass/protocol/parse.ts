@@ -66,7 +66,7 @@ function expectShape(el: unknown, what: string): asserts el is Element {
 /** Text of a required child: present and non-empty, else ProtocolError. */
 function requiredText(found: Element | undefined, name: string, owner: string): string {
   const text = found ? textOf(found) : "";
-  if (!text) throw new ProtocolError(`<${owner}> has no <${name}>`, name);
+  if (!text) throw new ProtocolError(`${owner} has no <${name}>`, name);
   return text;
 }
 
@@ -589,7 +589,7 @@ export function parseResult(el: Element): CompassResult {
       schemaType === "getCompanyResult" ||
       (schemaType === undefined && firstChild(result, "id") !== undefined);
     if (isCompany) {
-      const id = requiredText(firstChild(result, "id"), "id", "result");
+      const id = requiredText(firstChild(result, "id"), "id", "getCompanyResult");
       return { kind: "getCompanyResult", company: { id, name: firstChildText(result, "name") ?? "" } };
     }
     return readGetResult(result);
