@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the built simulator; `npm run build` first when working from a checkout.
+const { main } = require("../dist/src/simulator/cli.js");
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`compass-simulator failed: ${err?.message ?? err}`);
+    process.exitCode = 1;
+  },
+);
