@@ -7,7 +7,9 @@
 //  - numeric references (&#65; &#x41;) are decoded when they name a legal XML character, and throw
 //    for others (&#0;), which we report as ProtocolError;
 //  - any other named reference (&foo;) throws "Illegal XML entity": ltx never expands entities
-//    it does not know, and it has no DTD support at all (a DOCTYPE is skipped like a comment);
+//    it does not know, and it has no DTD support at all: `<!DOCTYPE` opens what ltx treats as a
+//    comment, ending only at `-->` or `]]>`, so a typical internal subset (ending `]>`) makes it
+//    silently swallow the rest of the input;
 //  - a lone "&" with no ";" after it is kept as literal text (ltx is lenient there).
 // We refuse DOCTYPE and ENTITY declarations outright, so entity bombs and external entities cannot
 // even be attempted, and we bound input size and nesting depth.
