@@ -118,7 +118,8 @@ export async function startRestServer(
       contentType = mediaTypeFor(version);
       const raw = await readBody(req);
       const method = effectiveMethod(req);
-      const url = new URL(req.url ?? "/", urls.base);
+      // concatenated, not resolved: a path like "//x" must stay a path, not become a host
+      const url = new URL(`${urls.base}${req.url?.startsWith("/") ? req.url : "/"}`);
       const match = matchRoute(url.pathname);
       if (!match || (match.route.versions && !match.route.versions.includes(version))) {
         throw new HttpProblem(
