@@ -1,0 +1,334 @@
+// Call correlation: the platform's calls (a parent, its queue legs, the calls that replace it on a
+// transfer) -> one conversation -> exactly one `call.summary` once the conversation is over.
+//
+// Outcome rules, in this order (first that holds wins):
+//   answered / transferred  a person answered (a user, or the outside party of an outbound call).
+//                           `transferred` when a transfer completed (unattended REPLACE or attended)
+//                           and the last person to answer differs from the first; else `answered`.
+//   voicemail               the conversation's main call reached a Resource of resourceType voicemail.
+//   busy                    the main call ended with DESTINATION_BUSY.
+//   abandoned               the main call was still with a queue when it ended (entered a queue and
+//                           was not routed anywhere else afterwards).
+//   missed                  anything else: nobody answered (for outbound calls: the far end did not).
+// Queue legs (QueueCallForCall) only count as `offers`; their own ends never decide the outcome,
+// so re-offers never make a missed call.
+
+import type { CallDirection, CallpointView, CallView, PartyView } from "../model/types";
+
+export type CallOutcome = "answered" | "missed" | "abandoned" | "busy" | "voicemail" | "transferred";
+
+export interface CallSummary {
+  conversationId: string;
+  callIds: string[];
+  direction: CallDirection;
+  caller: { number: string | null; name: string | null; userId: string | null; userName: string | null };
+  /** The number or extension dialled: the first Dialplan destination's exten (or digits). */
+  dialled: string | null;
+  queueId: string | null;
+  queueName: string | null;
+  /** The first person who answered, or null. */
+  answeredBy: PartyView | null;
+  /** The last person who answered when that differs from `answeredBy` (after a transfer), else null. */
+  finalAnsweredBy: PartyView | null;
+  outcome: CallOutcome;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number;
+  /** From the start until someone answered (or the end). */
+  ringMs: number;
+  /** Time in a queue until answered, left or ended; null when it never entered a queue. */
+  waitMs: number | null;
+  /** From the first answer to the end; 0 when never answered. */
+  talkMs: number;
+  /** Queue legs that rang an agent for this conversation. */
+  offers: number;
+  transfers: number;
+  /** The main call's end reason (lower case). */
+  endReason: string;
+  /** The end was only seen through a reload after a reconnect gap. */
+  resynced: boolean;
+}
+
+interface Answer {
+  at: number;
+  key: string;
+  party: PartyView;
+}
+
+interface Conversation {
+  id: string;
+  /** The call whose fate decides the outcome (the root, or the call that replaced it). */
+  mainCallId: string;
+  /** A queue leg whose parent was never seen: tracked so it ends cleanly, never summarised. */
+  orphan: boolean;
+  callIds: string[];
+  active: Set<string>;
+  direction: CallDirection;
+  caller: CallSummary["caller"];
+  dialled: string | null;
+  queueId: string | null;
+  queueName: string | null;
+  queueEnteredAt: number | null;
+  queueLeftAt: number | null;
+  /** Still with a queue (entered, not routed elsewhere since). */
+  withQueue: boolean;
+  voicemail: boolean;
+  answers: Answer[];
+  transfers: number;
+  offers: number;
+  startedAt: number;
+  lastEnd: { at: number; reason: string; resynced: boolean } | null;
+  mainEndReason: string | null;
+}
+
+const ANSWERED_STATES = new Set(["answered", "on_hold"]);
+
+/** The person who answered this call, when it is answered by a person. */
+function answeringParty(call: CallView): { key: string; party: PartyView } | null {
+  if (!ANSWERED_STATES.has(call.state)) return null;
+  const cp = call.destination;
+  if (cp.type === "user") return { key: `user:${cp.userId ?? cp.id}`, party: party(cp) };
+  if (cp.type === "external") return { key: `external:${cp.number ?? cp.id}`, party: party(cp) };
+  return null;
+}
+
+function party(cp: CallpointView): PartyView {
+  return {
+    type: cp.type,
+    userId: cp.userId ?? null,
+    userName: cp.userName ?? null,
+    number: cp.number ?? null,
+    name: cp.name ?? null,
+  };
+}
+
+export class CallCorrelator {
+  private readonly byCall = new Map<string, Conversation>();
+  private readonly conversations = new Map<string, Conversation>();
+
+  constructor(private readonly onSummary: (summary: CallSummary, at: number) => void) {}
+
+  /** A call appeared (notification or reload). Queue legs join their parent's conversation. */
+  started(call: CallView): void {
+    if (this.byCall.has(call.id)) return;
+    const parent = call.parentCallId !== null ? this.byCall.get(call.parentCallId) : undefined;
+    if (parent) {
+      parent.callIds.push(call.id);
+      parent.active.add(call.id);
+      parent.offers += 1;
+      this.byCall.set(call.id, parent);
+      this.changed(call, call.startedAt);
+      return;
+    }
+    const source = call.source;
+    const conversation: Conversation = {
+      id: call.id,
+      mainCallId: call.id,
+      orphan: call.parentCallId !== null,
+      callIds: [call.id],
+      active: new Set([call.id]),
+      direction: call.direction,
+      caller: {
+        number: source.number ?? null,
+        name: source.name ?? null,
+        userId: source.userId ?? null,
+        userName: source.userName ?? null,
+      },
+      dialled: null,
+      queueId: null,
+      queueName: null,
+      queueEnteredAt: null,
+      queueLeftAt: null,
+      withQueue: false,
+      voicemail: false,
+      answers: [],
+      transfers: 0,
+      offers: 0,
+      startedAt: call.startedAt,
+      lastEnd: null,
+      mainEndReason: null,
+    };
+    this.conversations.set(conversation.id, conversation);
+    this.byCall.set(call.id, conversation);
+    this.changed(call, call.startedAt);
+  }
+
+  /** The call's current view after any change: answers, routing, queue, voicemail. */
+  changed(call: CallView, at: number): void {
+    const conversation = this.byCall.get(call.id);
+    if (!conversation) return;
+    const isMain = conversation.mainCallId === call.id;
+    if (isMain) {
+      // Direction may only be decided after the dial plan routed the call.
+      if (conversation.callIds.length === 1) conversation.direction = call.direction;
+      const destination = call.destination;
+      if (conversation.dialled === null && destination.type === "dialplan") {
+        conversation.dialled = destination.exten ?? destination.digits ?? null;
+      }
+      if (destination.type === "queue") {
+        this.enterQueue(conversation, destination.queueId ?? null, destination.queueName ?? null, at);
+      } else if (destination.type !== "dialplan" && conversation.withQueue && answeringParty(call) === null) {
+        // Routed away from the queue (timeout to voicemail, overflow to a number...).
+        conversation.withQueue = false;
+      }
+      if (
+        destination.type === "resource" &&
+        destination.resourceType === "voicemail" &&
+        conversation.answers.length === 0
+      ) {
+        conversation.voicemail = true;
+      }
+    }
+    const answer = answeringParty(call);
+    if (answer) {
+      const last = conversation.answers[conversation.answers.length - 1];
+      if (!last || last.key !== answer.key) conversation.answers.push({ at, ...answer });
+      conversation.withQueue = false;
+    }
+  }
+
+  /** The call started waiting in a queue. */
+  queueEntered(callId: string, queueId: string, queueName: string | null, at: number): void {
+    const conversation = this.byCall.get(callId);
+    if (conversation) this.enterQueue(conversation, queueId, queueName, at);
+  }
+
+  /** The call stopped waiting in a queue (answered or not: the call's later fate tells). */
+  queueLeft(callId: string, at: number): void {
+    const conversation = this.byCall.get(callId);
+    if (conversation && conversation.queueLeftAt === null) conversation.queueLeftAt = at;
+  }
+
+  /** A transfer completed within the conversation of `callId`. */
+  transferred(callId: string): void {
+    const conversation = this.byCall.get(callId);
+    if (conversation) conversation.transfers += 1;
+  }
+
+  /** Whether any person answered in the conversation of `callId` (false when unknown). */
+  isAnswered(callId: string): boolean {
+    return (this.byCall.get(callId)?.answers.length ?? 0) > 0;
+  }
+
+  /**
+   * A call ended. `successorCallId` is the call that carries the conversation on (REPLACE): its own
+   * conversation is folded into this one. The summary comes when the last call is gone.
+   */
+  ended(
+    call: CallView,
+    options: { at: number; endReason: string; resynced?: boolean; successorCallId?: string | null },
+  ): void {
+    const conversation = this.byCall.get(call.id);
+    if (!conversation) return;
+    const successor = options.successorCallId ? this.byCall.get(options.successorCallId) : undefined;
+    if (successor && successor !== conversation) this.merge(conversation, successor);
+    if (conversation.mainCallId === call.id) {
+      if (options.successorCallId && this.byCall.get(options.successorCallId) === conversation) {
+        conversation.mainCallId = options.successorCallId;
+      } else {
+        conversation.mainEndReason = options.endReason;
+      }
+    }
+    conversation.active.delete(call.id);
+    this.byCall.delete(call.id);
+    conversation.lastEnd = { at: options.at, reason: options.endReason, resynced: options.resynced === true };
+    if (conversation.active.size === 0) this.finish(conversation);
+  }
+
+  /** Open conversations and tracked calls (for memory checks). */
+  sizes(): { conversations: number; calls: number } {
+    return { conversations: this.conversations.size, calls: this.byCall.size };
+  }
+
+  /** Forget everything without summaries (a fresh first load). */
+  clear(): void {
+    this.byCall.clear();
+    this.conversations.clear();
+  }
+
+  private enterQueue(
+    conversation: Conversation,
+    queueId: string | null,
+    queueName: string | null,
+    at: number,
+  ) {
+    if (conversation.queueId === null && queueId !== null) {
+      conversation.queueId = queueId;
+      conversation.queueName = queueName;
+    } else if (conversation.queueName === null && queueName !== null && conversation.queueId === queueId) {
+      conversation.queueName = queueName;
+    }
+    if (conversation.queueEnteredAt === null) conversation.queueEnteredAt = at;
+    if (conversation.answers.length === 0) conversation.withQueue = true;
+  }
+
+  /** Fold `other` (the successor's conversation) into `into`. */
+  private merge(into: Conversation, other: Conversation): void {
+    for (const id of other.callIds) {
+      into.callIds.push(id);
+      if (other.active.has(id)) {
+        into.active.add(id);
+        this.byCall.set(id, into);
+      }
+    }
+    into.answers = [...into.answers, ...other.answers].sort((a, b) => a.at - b.at);
+    into.offers += other.offers;
+    into.transfers += other.transfers;
+    if (into.queueId === null && other.queueId !== null) {
+      into.queueId = other.queueId;
+      into.queueName = other.queueName;
+      into.queueEnteredAt = other.queueEnteredAt;
+      into.queueLeftAt = other.queueLeftAt;
+    }
+    this.conversations.delete(other.id);
+  }
+
+  private finish(conversation: Conversation): void {
+    this.conversations.delete(conversation.id);
+    for (const id of conversation.active) this.byCall.delete(id);
+    if (conversation.orphan) return;
+    const end = conversation.lastEnd ?? { at: conversation.startedAt, reason: "unknown", resynced: false };
+    const endReason = conversation.mainEndReason ?? end.reason;
+    const first = conversation.answers[0] ?? null;
+    const last = conversation.answers[conversation.answers.length - 1] ?? null;
+    const handedOn = first !== null && last !== null && last.key !== first.key;
+    let outcome: CallOutcome;
+    if (first) outcome = handedOn && conversation.transfers > 0 ? "transferred" : "answered";
+    else if (conversation.voicemail) outcome = "voicemail";
+    else if (endReason === "destination_busy") outcome = "busy";
+    else if (conversation.withQueue) outcome = "abandoned";
+    else outcome = "missed";
+    const answeredAt = first ? first.at : null;
+    const endedAt = Math.max(end.at, conversation.startedAt);
+    let waitMs: number | null = null;
+    if (conversation.queueEnteredAt !== null) {
+      const candidates = [answeredAt, conversation.queueLeftAt, endedAt].filter(
+        (t): t is number => t !== null && t >= (conversation.queueEnteredAt as number),
+      );
+      waitMs = Math.min(...candidates) - conversation.queueEnteredAt;
+    }
+    const summary: CallSummary = {
+      conversationId: conversation.id,
+      callIds: [...conversation.callIds],
+      direction: conversation.direction,
+      caller: { ...conversation.caller },
+      dialled: conversation.dialled,
+      queueId: conversation.queueId,
+      queueName: conversation.queueName,
+      answeredBy: first ? { ...first.party } : null,
+      finalAnsweredBy: handedOn && last ? { ...last.party } : null,
+      outcome,
+      startedAt: conversation.startedAt,
+      answeredAt,
+      endedAt,
+      ringMs: (answeredAt ?? endedAt) - conversation.startedAt,
+      waitMs,
+      talkMs: answeredAt === null ? 0 : Math.max(0, endedAt - answeredAt),
+      offers: conversation.offers,
+      transfers: conversation.transfers,
+      endReason,
+      resynced: end.resynced,
+    };
+    this.onSummary(summary, end.at);
+  }
+}

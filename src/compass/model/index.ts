@@ -1,0 +1,4 @@
+// The live model's public surface: the model, its plain-JSON views and the call summary.
+export type { CallOutcome, CallSummary } from "../calls/correlator";
+export { LiveModel, type Snapshot } from "./live-model";
+export type * from "./types";

@@ -1,0 +1,1197 @@
+// The live model: users, queues and calls kept current from a snapshot plus notifications, and the
+// domain events (docs/product.md) that every change produces. Pure: no sockets, no Node-RED.
+//
+// Events (EventEmitter):
+//   "event"   DomainEvent  every domain event, including `call.summary` from the correlator
+//   "loaded"  { resynced }  after every load(); the first load emits nothing else
+//   "unknown" Notification  a notification this model does not understand (or cannot use); nothing changed
+//
+// Times are the `now` passed in (ms, when the notification was received): the platform's own
+// timestamps are whole seconds, too coarse for ring and talk times.
+
+import { EventEmitter } from "node:events";
+import { CallCorrelator, type CallSummary } from "../calls/correlator";
+import type {
+  Call,
+  Company,
+  KnownNotification,
+  Notification,
+  PropertyChange,
+  Queue,
+  QueueMember,
+  User,
+} from "../protocol/types";
+import {
+  callpointChanged,
+  callpointView,
+  decideDirection,
+  isHeld,
+  parentCallIdOf,
+  partyKey,
+  secondsToMs,
+  userIdsOf,
+} from "./normalise";
+import type {
+  CallDirection,
+  CallView,
+  DomainEvent,
+  QueueCounters,
+  QueueMemberView,
+  QueueStats,
+  QueueView,
+  TransferInfo,
+  UserView,
+} from "./types";
+
+export interface Snapshot {
+  company: Company;
+  users: User[];
+  queues: Queue[];
+  calls: Call[];
+}
+
+interface PendingLeave {
+  queueId: string;
+  enteredAt: number;
+  leftAt: number;
+}
+
+interface CallRecord {
+  id: string;
+  raw: Call;
+  direction: CallDirection | null;
+  startedAt: number;
+  answeredAt: number | null;
+  held: boolean;
+  parentCallId: string | null;
+  queueId: string | null;
+  queueName: string | null;
+  users: string[];
+  queueExit: string | null;
+  /** Left a queue before we could tell whether an agent took it. */
+  pendingLeaves: PendingLeave[];
+}
+
+interface QueueRecord {
+  id: string;
+  name: string;
+  xmppJid: string | null;
+  members: Map<string, QueueMember>;
+  /** callId -> entered at (ms). */
+  waiting: Map<string, number>;
+  counters: QueueCounters;
+}
+
+/** A consultation call's parties, kept briefly after it ends so an attended transfer can be seen. */
+interface RecentEnd {
+  callId: string;
+  at: number;
+  keys: [string, string];
+}
+
+const TOMBSTONES = 1000;
+const RECENT_ENDS = 64;
+const CONSULT_WINDOW_MS = 60_000;
+const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
+const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
+  Number(parentCallIdOf(a) !== null) - Number(parentCallIdOf(b) !== null);
+
+export class LiveModel extends EventEmitter {
+  company: Company | null = null;
+  private loadedOnce = false;
+  private readonly users = new Map<string, User>();
+  private readonly queues = new Map<string, QueueRecord>();
+  private readonly calls = new Map<string, CallRecord>();
+  /** userId -> number of active calls the user is a party of. */
+  private readonly userCalls = new Map<string, number>();
+  /** Ended call ids (bounded), so late updates do not resurrect them. */
+  private readonly tombstones = new Map<string, number>();
+  private recentEnds: RecentEnd[] = [];
+  private readonly dirtyQueues = new Set<string>();
+  private readonly statsSignatures = new Map<string, string>();
+  private readonly correlator: CallCorrelator;
+  /** The notification type being applied (undefined while diffing a reload). */
+  private currentNotification: string | undefined;
+  private silent = false;
+
+  constructor() {
+    super();
+    this.correlator = new CallCorrelator((summary, at) => this.summaryReady(summary, at));
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /**
+   * Seed (first call, silently) or resynchronise (later calls: the difference is emitted as
+   * ordinary domain events, so flows never keep state from before a reconnect gap).
+   */
+  load(snapshot: Snapshot, now = Date.now()): void {
+    this.currentNotification = undefined;
+    if (!this.loadedOnce) {
+      this.seed(snapshot, now);
+      this.loadedOnce = true;
+      this.emit("loaded", { resynced: false });
+      return;
+    }
+    this.resync(snapshot, now);
+    this.flushStats(now);
+    this.emit("loaded", { resynced: true });
+  }
+
+  private seed(snapshot: Snapshot, now: number): void {
+    this.silent = true;
+    try {
+      this.company = { ...snapshot.company };
+      this.users.clear();
+      this.queues.clear();
+      this.calls.clear();
+      this.userCalls.clear();
+      this.correlator.clear();
+      for (const user of snapshot.users ?? []) this.users.set(user.id, copyUser(user));
+      for (const queue of snapshot.queues ?? []) this.queues.set(queue.id, newQueueRecord(queue));
+      for (const [queueId, members] of membershipsOf(snapshot)) {
+        const queue = this.ensureQueue(queueId);
+        for (const member of members.values()) queue.members.set(member.userId, member);
+      }
+      const calls = (snapshot.calls ?? [])
+        .filter((c) => c && c.state !== "DISCONNECTED")
+        .sort(QUEUE_KEYS_FIRST);
+      for (const call of calls) this.startCall(call, now, true);
+      for (const queue of snapshot.queues ?? []) {
+        const record = this.queues.get(queue.id);
+        for (const callId of queue.callIds ?? []) {
+          record?.waiting.set(callId, now);
+          this.correlator.queueEntered(callId, queue.id, queue.name ?? null, now);
+        }
+      }
+      for (const queue of this.queues.values()) {
+        this.statsSignatures.set(queue.id, statsSignature(this.statsOf(queue, now)));
+      }
+      this.dirtyQueues.clear();
+    } finally {
+      this.silent = false;
+    }
+  }
+
+  private resync(snapshot: Snapshot, now: number): void {
+    if (snapshot.company) this.company = { ...snapshot.company };
+    // Calls first: ends free agents, and queue callers that vanished are explained by their call.
+    const fresh = new Map<string, Call>();
+    for (const call of snapshot.calls ?? [])
+      if (call && call.state !== "DISCONNECTED") fresh.set(call.id, call);
+    const vanished = [...this.calls.values()].filter((r) => !fresh.has(r.id));
+    vanished.sort((a, b) => Number(b.parentCallId !== null) - Number(a.parentCallId !== null));
+    for (const record of vanished) this.endCall(record, "unknown", now, { resynced: true });
+    for (const call of [...fresh.values()].sort(QUEUE_KEYS_FIRST)) {
+      const record = this.calls.get(call.id);
+      if (record) this.updateCall(record, call, now);
+      else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
+    }
+
+    // Users: created, changed, removed.
+    const freshUsers = new Map((snapshot.users ?? []).map((u) => [u.id, u]));
+    for (const user of freshUsers.values()) {
+      const known = this.users.get(user.id);
+      if (!known) {
+        this.users.set(user.id, copyUser(user));
+        this.emitEvent("user.created", { ...this.userView(user.id) }, now);
+      } else {
+        this.diffUser(known, user, now);
+      }
+    }
+
+    // Queues: created; memberships; waiting callers; counters; removed.
+    const freshQueues = new Map((snapshot.queues ?? []).map((q) => [q.id, q]));
+    for (const queue of freshQueues.values()) {
+      const known = this.queues.get(queue.id);
+      if (!known) {
+        this.queues.set(queue.id, newQueueRecord(queue));
+        this.dirtyQueues.add(queue.id);
+      } else {
+        if (queue.name !== undefined && queue.name !== known.name) known.name = queue.name;
+        for (const name of COUNTER_NAMES) {
+          const value = queue[name];
+          if (typeof value === "number" && known.counters[name] !== value) known.counters[name] = value;
+        }
+        this.dirtyQueues.add(queue.id);
+      }
+    }
+    const memberships = membershipsOf(snapshot);
+    for (const queue of [...this.queues.values()]) {
+      const freshMembers = memberships.get(queue.id) ?? new Map<string, QueueMember>();
+      for (const [userId, member] of [...queue.members]) {
+        if (!freshMembers.has(userId)) this.memberLeft(member, now);
+      }
+      for (const member of freshMembers.values()) {
+        const known = queue.members.get(member.userId);
+        if (!known) this.memberEntered(member, now);
+        else this.memberChanged(known, member, [], now);
+      }
+    }
+    for (const [queueId, members] of memberships) {
+      if (this.queues.has(queueId)) continue;
+      for (const member of members.values()) this.memberEntered(member, now);
+    }
+    for (const queue of freshQueues.values()) {
+      const record = this.queues.get(queue.id);
+      if (!record) continue;
+      const waitingNow = new Set(queue.callIds ?? []);
+      for (const callId of [...record.waiting.keys()])
+        if (!waitingNow.has(callId)) this.callerLeft(record, callId, now);
+      for (const callId of waitingNow)
+        if (!record.waiting.has(callId)) this.callerJoined(record, callId, now);
+    }
+    for (const queue of [...this.queues.values()]) {
+      if (!freshQueues.has(queue.id)) this.removeQueue(queue, now);
+    }
+    for (const userId of [...this.users.keys()]) {
+      if (!freshUsers.has(userId)) this.removeUser(userId, now);
+    }
+  }
+
+  // ------------------------------------------------------------------ notifications
+
+  /** Apply one notification. Never throws for platform data; unusable input goes to "unknown". */
+  apply(n: Notification, now = Date.now()): void {
+    if (!n || typeof n.type !== "string" || "unknown" in n || !this.isUsable(n as KnownNotification)) {
+      this.emit("unknown", n);
+      return;
+    }
+    const notification = n as KnownNotification;
+    this.currentNotification = notification.type;
+    try {
+      this.dispatch(notification, now);
+      this.flushStats(now);
+    } finally {
+      this.currentNotification = undefined;
+    }
+  }
+
+  private isUsable(n: KnownNotification): boolean {
+    switch (n.type) {
+      case "notification.call.start":
+      case "notification.call.update":
+        return (
+          isCall(n.call) ||
+          (n.type === "notification.call.update" && typeof n.callId === "string" && !!n.call)
+        );
+      case "notification.call.end":
+      case "notification.call.stepresult":
+      case "notification.call.queueExit":
+        return typeof n.callId === "string";
+      case "notification.queue.create":
+        return typeof n.queueId === "string" || typeof n.queue?.id === "string";
+      case "notification.queue.update":
+      case "notification.queue.destroy":
+        return typeof n.queueId === "string";
+      case "notification.queue.call.enter":
+      case "notification.queue.call.leave":
+        return typeof n.queueId === "string" && typeof n.callId === "string";
+      case "notification.queueMember.enter":
+      case "notification.queueMember.leave":
+      case "notification.queueMember.update":
+        return typeof n.member?.queueId === "string" && typeof n.member?.userId === "string";
+      case "notification.user.create":
+      case "notification.user.update":
+      case "notification.user.destroy":
+      case "notification.user.status":
+        return typeof n.userId === "string";
+      default:
+        return false;
+    }
+  }
+
+  private dispatch(n: KnownNotification, now: number): void {
+    switch (n.type) {
+      case "notification.call.start": {
+        const known = this.calls.get(n.call.id);
+        if (known) this.updateCall(known, n.call, now);
+        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, false);
+        return;
+      }
+      case "notification.call.update": {
+        const call = n.call.id ? n.call : { ...n.call, id: n.callId as string };
+        const known = this.calls.get(call.id);
+        if (known) this.updateCall(known, call, now);
+        else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
+        return;
+      }
+      case "notification.call.end": {
+        const record = this.calls.get(n.callId);
+        if (record) this.endCall(record, (n.endReason ?? "unknown").toLowerCase(), now, { resynced: false });
+        return;
+      }
+      case "notification.call.stepresult": {
+        const record = this.calls.get(n.callId);
+        if (!record) return;
+        this.emitEvent(
+          "call.updated",
+          {
+            ...this.callView(record),
+            step: {
+              result: n.result ?? null,
+              side: n.side ? n.side.toLowerCase() : null,
+              callpoint: n.callpoint ? callpointView(n.callpoint) : null,
+            },
+          },
+          now,
+        );
+        return;
+      }
+      case "notification.call.queueExit": {
+        const record = this.calls.get(n.callId);
+        if (record) record.queueExit = n.queueExit ?? null;
+        return;
+      }
+      case "notification.queue.create": {
+        const queue = n.queue ?? { id: n.queueId, name: "", userEntries: [], callIds: [] };
+        const id = n.queueId ?? queue.id;
+        const known = this.queues.get(id);
+        if (known) {
+          if (queue.name) known.name = queue.name;
+        } else {
+          this.queues.set(id, newQueueRecord({ ...queue, id }));
+          for (const member of queue.userEntries ?? []) this.memberEntered({ ...member, queueId: id }, now);
+        }
+        this.dirtyQueues.add(id);
+        return;
+      }
+      case "notification.queue.update": {
+        const queue = this.ensureQueue(n.queueId);
+        for (const change of n.changes ?? []) {
+          if (change.name === "name" && change.newValue !== undefined) queue.name = change.newValue;
+          else if ((COUNTER_NAMES as readonly string[]).includes(change.name)) {
+            const value = Number(change.newValue);
+            queue.counters[change.name as keyof QueueCounters] = Number.isFinite(value) ? value : null;
+          }
+        }
+        this.dirtyQueues.add(queue.id);
+        return;
+      }
+      case "notification.queue.destroy": {
+        const queue = this.queues.get(n.queueId);
+        if (queue) this.removeQueue(queue, now);
+        return;
+      }
+      case "notification.queue.call.enter":
+        this.callerJoined(this.ensureQueue(n.queueId), n.callId, now);
+        return;
+      case "notification.queue.call.leave": {
+        const queue = this.queues.get(n.queueId);
+        if (queue) this.callerLeft(queue, n.callId, now);
+        return;
+      }
+      case "notification.queueMember.enter":
+        this.memberEntered(n.member, now);
+        return;
+      case "notification.queueMember.leave": {
+        const known = this.queues.get(n.member.queueId)?.members.get(n.member.userId);
+        if (known) this.memberLeft(known, now);
+        return;
+      }
+      case "notification.queueMember.update": {
+        const known = this.queues.get(n.member.queueId)?.members.get(n.member.userId);
+        if (known) this.memberChanged(known, n.member, n.changes ?? [], now);
+        else this.memberEntered(n.member, now);
+        return;
+      }
+      case "notification.user.create": {
+        if (this.users.has(n.userId)) return;
+        this.users.set(n.userId, n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId));
+        this.emitEvent("user.created", { ...this.userView(n.userId) }, now);
+        return;
+      }
+      case "notification.user.update":
+        this.applyUserChanges(this.ensureUser(n.userId), n.changes ?? [], now);
+        return;
+      case "notification.user.destroy":
+        if (this.users.has(n.userId)) this.removeUser(n.userId, now);
+        return;
+      case "notification.user.status": {
+        const user = this.ensureUser(n.userId);
+        if (n.receiveCalls !== undefined) user.receiveCalls = n.receiveCalls;
+        if (n.displayStatus !== undefined) user.displayStatus = n.displayStatus;
+        user.wrapupState = n.wrapupState;
+        this.touchUserQueues(user.id);
+        this.emitEvent("user.status", this.statusPayload(user.id), now);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  /** A call the model has not seen: `call.started`, then whatever state it already reached. */
+  private startCall(call: Call, now: number, impliedProgress: boolean): CallRecord {
+    const parentCallId = parentCallIdOf(call);
+    const parent = parentCallId !== null ? this.calls.get(parentCallId) : undefined;
+    const startedAt = this.silent
+      ? Math.min(secondsToMs(call.source?.timeCreated, now), secondsToMs(call.destination?.timeCreated, now))
+      : now;
+    const record: CallRecord = {
+      id: call.id,
+      raw: call,
+      direction: parent?.direction ?? decideDirection(call),
+      startedAt,
+      answeredAt: null,
+      held: isHeld(call),
+      parentCallId,
+      queueId: parent?.queueId ?? null,
+      queueName: parent?.queueName ?? null,
+      users: userIdsOf(call),
+      queueExit: null,
+      pendingLeaves: [],
+    };
+    this.noteQueueOf(record, call);
+    if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
+      record.answeredAt = this.silent ? secondsToMs(call.destination?.timeStarted, now) : now;
+    }
+    this.calls.set(call.id, record);
+    this.countUsers([], record.users);
+    this.emitEvent("call.started", this.callView(record), now);
+    if (impliedProgress || call.state === "RINGING") {
+      if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
+      if (record.answeredAt !== null) this.emitEvent("call.answered", this.callView(record), now);
+      if (record.held) this.emitEvent("call.held", this.callView(record), now);
+    }
+    this.correlator.started(this.callView(record));
+    if (parent && record.answeredAt !== null) this.resolvePendingLeaves(parent, now);
+    return record;
+  }
+
+  private updateCall(record: CallRecord, call: Call, now: number): void {
+    const before = record.raw;
+    record.raw = call;
+    if (record.parentCallId === null) record.parentCallId = parentCallIdOf(call);
+    if (record.direction === null) record.direction = decideDirection(call);
+    this.noteQueueOf(record, call);
+    const users = userIdsOf(call);
+    this.countUsers(record.users, users);
+    record.users = users;
+
+    const sourceChanged = callpointChanged(before.source, call.source);
+    const destinationChanged = callpointChanged(before.destination, call.destination);
+    if (sourceChanged || destinationChanged) {
+      const transfer = this.attendedTransfer(record, before, call, now);
+      if (transfer) {
+        this.correlator.transferred(record.id);
+        this.emitEvent("call.transferred", { ...this.callView(record), transfer }, now);
+      } else {
+        const changed = [sourceChanged ? "source" : null, destinationChanged ? "destination" : null].filter(
+          Boolean,
+        );
+        this.emitEvent("call.updated", { ...this.callView(record), changed }, now);
+      }
+    }
+    if (call.state !== before.state) {
+      if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
+      if (call.state === "ANSWERED" && before.state !== "ON_HOLD" && before.state !== "ANSWERED") {
+        if (record.answeredAt === null) record.answeredAt = now;
+        this.emitEvent("call.answered", this.callView(record), now);
+      }
+    }
+    if (call.state === "ON_HOLD" && record.answeredAt === null) record.answeredAt = now;
+    const held = isHeld(call);
+    if (held !== record.held) {
+      record.held = held;
+      this.emitEvent(held ? "call.held" : "call.resumed", this.callView(record), now);
+    }
+    this.correlator.changed(this.callView(record), now);
+    this.resolvePendingLeaves(record, now);
+    if (record.parentCallId !== null) {
+      const parent = this.calls.get(record.parentCallId);
+      if (parent) this.resolvePendingLeaves(parent, now);
+    }
+  }
+
+  private endCall(record: CallRecord, endReason: string, now: number, options: { resynced: boolean }): void {
+    for (const queue of this.queues.values()) {
+      if (queue.waiting.has(record.id)) this.callerLeft(queue, record.id, now);
+    }
+    for (const pending of record.pendingLeaves.splice(0)) {
+      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), now);
+    }
+    let successorCallId: string | null = null;
+    if (endReason === "replace") {
+      const successor = this.successorOf(record);
+      if (successor) {
+        successorCallId = successor.record.id;
+        if (successor.transfer) {
+          this.correlator.transferred(record.id);
+          this.emitEvent(
+            "call.transferred",
+            { ...this.callView(successor.record), transfer: successor.transfer },
+            now,
+          );
+        }
+      }
+    }
+    const view: CallView = { ...this.callView(record), state: "disconnected", endedAt: now, endReason };
+    this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, now);
+    this.calls.delete(record.id);
+    this.countUsers(record.users, []);
+    this.tombstone(record, now);
+    this.correlator.ended(view, { at: now, endReason, resynced: options.resynced, successorCallId });
+  }
+
+  /** REPLACE: the call that carries on. A transfer unless it is one of the call's own queue legs. */
+  private successorOf(record: CallRecord): { record: CallRecord; transfer: TransferInfo | null } | null {
+    let best: CallRecord | null = null;
+    for (const other of this.calls.values()) {
+      if (other.parentCallId === record.id && other.answeredAt !== null)
+        return { record: other, transfer: null };
+    }
+    const keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
+    for (const other of this.calls.values()) {
+      if (other.id === record.id || other.parentCallId === record.id || other.startedAt < record.startedAt)
+        continue;
+      const otherKeys = [partyKey(other.raw.source), partyKey(other.raw.destination)];
+      const shared = keys.find((k) => k !== "" && otherKeys.includes(k));
+      if (!shared || otherKeys[0] === otherKeys[1]) continue;
+      const better =
+        !best ||
+        (other.answeredAt !== null && best.answeredAt === null) ||
+        ((other.answeredAt !== null) === (best.answeredAt !== null) && other.startedAt >= best.startedAt);
+      if (better) best = other;
+    }
+    if (!best) return null;
+    const bestKeys = [partyKey(best.raw.source), partyKey(best.raw.destination)];
+    const sharedIndex = keys.findIndex((k) => bestKeys.includes(k));
+    const fromSide = sharedIndex === 0 ? record.raw.destination : record.raw.source;
+    const shared = keys[sharedIndex];
+    const toSide = bestKeys[0] === shared ? best.raw.destination : best.raw.source;
+    if (partyKey(fromSide) === partyKey(toSide)) return { record: best, transfer: null };
+    return {
+      record: best,
+      transfer: {
+        kind: "unattended",
+        fromCallId: record.id,
+        toCallId: best.id,
+        consultCallId: null,
+        from: callpointView(fromSide),
+        to: callpointView(toSide),
+      },
+    };
+  }
+
+  /**
+   * A side of X changed from B to C while a call between B and C exists or just ended: an
+   * attended transfer (manual: "Attended transfer").
+   */
+  private attendedTransfer(record: CallRecord, before: Call, after: Call, now: number): TransferInfo | null {
+    for (const side of ["source", "destination"] as const) {
+      const fromKey = partyKey(before[side]);
+      const toKey = partyKey(after[side]);
+      if (fromKey === toKey || fromKey === "" || toKey === "") continue;
+      const matches = (keys: string[]) => keys.includes(fromKey) && keys.includes(toKey);
+      let consult: string | null = null;
+      for (const other of this.calls.values()) {
+        if (other.id === record.id || other.parentCallId === record.id) continue;
+        if (matches([partyKey(other.raw.source), partyKey(other.raw.destination)])) consult = other.id;
+      }
+      if (consult === null) {
+        for (let i = this.recentEnds.length - 1; i >= 0; i--) {
+          const ended = this.recentEnds[i];
+          if (now - ended.at <= CONSULT_WINDOW_MS && ended.callId !== record.id && matches(ended.keys)) {
+            consult = ended.callId;
+            break;
+          }
+        }
+      }
+      if (consult !== null) {
+        return {
+          kind: "attended",
+          fromCallId: record.id,
+          toCallId: record.id,
+          consultCallId: consult,
+          from: callpointView(before[side]),
+          to: callpointView(after[side]),
+        };
+      }
+    }
+    return null;
+  }
+
+  private noteQueueOf(record: CallRecord, call: Call): void {
+    for (const cp of [call.destination, call.source]) {
+      if (record.queueId === null && cp?.type === "Queue" && cp.queueId !== undefined) {
+        record.queueId = cp.queueId;
+        record.queueName = cp.queueName ?? this.queues.get(cp.queueId)?.name ?? null;
+      }
+    }
+  }
+
+  private tombstone(record: CallRecord, now: number): void {
+    this.tombstones.set(record.id, now);
+    if (this.tombstones.size > TOMBSTONES)
+      this.tombstones.delete(this.tombstones.keys().next().value as string);
+    this.recentEnds.push({
+      callId: record.id,
+      at: now,
+      keys: [partyKey(record.raw.source), partyKey(record.raw.destination)],
+    });
+    if (this.recentEnds.length > RECENT_ENDS) this.recentEnds = this.recentEnds.slice(-RECENT_ENDS);
+  }
+
+  private countUsers(before: string[], after: string[]): void {
+    for (const id of before) {
+      if (after.includes(id)) continue;
+      const count = (this.userCalls.get(id) ?? 1) - 1;
+      if (count <= 0) {
+        this.userCalls.delete(id);
+        this.touchUserQueues(id);
+      } else this.userCalls.set(id, count);
+    }
+    for (const id of after) {
+      if (before.includes(id)) continue;
+      const count = (this.userCalls.get(id) ?? 0) + 1;
+      this.userCalls.set(id, count);
+      if (count === 1) this.touchUserQueues(id);
+    }
+  }
+
+  // ------------------------------------------------------------------ queue callers
+
+  private callerJoined(queue: QueueRecord, callId: string, now: number): void {
+    if (queue.waiting.has(callId)) return;
+    queue.waiting.set(callId, now);
+    this.dirtyQueues.add(queue.id);
+    const record = this.calls.get(callId);
+    if (record && record.queueId === null) {
+      record.queueId = queue.id;
+      record.queueName = queue.name;
+    }
+    this.correlator.queueEntered(callId, queue.id, queue.name, now);
+    this.emitEvent(
+      "queue.caller.joined",
+      {
+        queueId: queue.id,
+        queueName: queue.name,
+        callId,
+        enteredAt: now,
+        call: record ? this.callView(record) : null,
+      },
+      now,
+    );
+  }
+
+  /**
+   * The caller left the queue. Whether an agent took it is often only clear a moment later (the
+   * platform may announce the leave before the answer), so an undecided leave waits on its call.
+   */
+  private callerLeft(queue: QueueRecord, callId: string, now: number): void {
+    const enteredAt = queue.waiting.get(callId);
+    if (enteredAt === undefined) return;
+    queue.waiting.delete(callId);
+    this.dirtyQueues.add(queue.id);
+    this.correlator.queueLeft(callId, now);
+    const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: now };
+    const record = this.calls.get(callId);
+    if (!record) {
+      this.emitCallerLeft(null, pending, false, now, callId);
+      return;
+    }
+    if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, now);
+    else record.pendingLeaves.push(pending);
+  }
+
+  private resolvePendingLeaves(record: CallRecord, now: number): void {
+    if (record.pendingLeaves.length === 0) return;
+    const answered = this.correlator.isAnswered(record.id);
+    // Routed anywhere but a person (voicemail, another queue, an outside number): nobody took it.
+    const destination = record.raw.destination?.type;
+    if (!answered && (destination === "User" || destination === "Queue")) return;
+    for (const pending of record.pendingLeaves.splice(0)) this.emitCallerLeft(record, pending, answered, now);
+  }
+
+  private emitCallerLeft(
+    record: CallRecord | null,
+    pending: PendingLeave,
+    answered: boolean,
+    now: number,
+    callId = record?.id ?? "",
+  ): void {
+    this.emitEvent(
+      "queue.caller.left",
+      {
+        queueId: pending.queueId,
+        queueName: this.queues.get(pending.queueId)?.name ?? null,
+        callId,
+        enteredAt: pending.enteredAt,
+        leftAt: pending.leftAt,
+        waitMs: Math.max(0, pending.leftAt - pending.enteredAt),
+        answered,
+        exitReason: record?.queueExit ?? null,
+        call: record ? this.callView(record) : null,
+      },
+      now,
+    );
+  }
+
+  // ------------------------------------------------------------------ queue members
+
+  private memberEntered(member: QueueMember, now: number): void {
+    const queue = this.ensureQueue(member.queueId);
+    const copy = copyMember(member);
+    queue.members.set(copy.userId, copy);
+    this.dirtyQueues.add(queue.id);
+    this.emitEvent("queue.agent.login", { ...this.memberView(copy) }, now);
+    if (copy.pausedSince > 0) this.emitEvent("queue.agent.paused", { ...this.memberView(copy) }, now);
+  }
+
+  private memberLeft(member: QueueMember, now: number): void {
+    const queue = this.queues.get(member.queueId);
+    if (!queue) return;
+    const view = this.memberView(member);
+    queue.members.delete(member.userId);
+    this.dirtyQueues.add(queue.id);
+    this.emitEvent("queue.agent.logout", { ...view }, now);
+  }
+
+  private memberChanged(
+    known: QueueMember,
+    update: QueueMember,
+    changes: PropertyChange[],
+    now: number,
+  ): void {
+    const wasPaused = known.pausedSince > 0;
+    const priorityChanged = typeof update.priority === "number" && update.priority !== known.priority;
+    if (typeof update.pausedSince === "number") known.pausedSince = update.pausedSince;
+    if (typeof update.priority === "number") known.priority = update.priority;
+    for (const change of changes) {
+      const value = Number(change.newValue);
+      if (change.name === "pausedSince" && Number.isFinite(value)) known.pausedSince = value;
+      if (change.name === "priority" && Number.isFinite(value)) known.priority = value;
+    }
+    const paused = known.pausedSince > 0;
+    this.dirtyQueues.add(known.queueId);
+    if (paused !== wasPaused) {
+      this.emitEvent(
+        paused ? "queue.agent.paused" : "queue.agent.unpaused",
+        { ...this.memberView(known) },
+        now,
+      );
+    } else if (priorityChanged || changes.some((c) => c.name !== "pausedSince")) {
+      this.emitEvent(
+        "queue.agent.updated",
+        { ...this.memberView(known), changes: changes.map(copyChange) },
+        now,
+      );
+    }
+  }
+
+  private removeQueue(queue: QueueRecord, now: number): void {
+    for (const member of [...queue.members.values()]) this.memberLeft(member, now);
+    for (const callId of [...queue.waiting.keys()]) this.callerLeft(queue, callId, now);
+    this.queues.delete(queue.id);
+    this.dirtyQueues.delete(queue.id);
+    this.statsSignatures.delete(queue.id);
+    this.emitEvent("queue.stats", { ...this.statsOf(queue, now), removed: true }, now);
+  }
+
+  // ------------------------------------------------------------------ users
+
+  private applyUserChanges(user: User, changes: PropertyChange[], now: number): void {
+    const wasLoggedIn = user.loggedIn;
+    const statusBefore = `${user.receiveCalls}|${user.displayStatus}`;
+    const other: PropertyChange[] = [];
+    for (const change of changes) {
+      const value = change.newValue;
+      switch (change.name) {
+        case "loggedIn":
+          user.loggedIn = value === "true";
+          break;
+        case "location":
+          user.location = value;
+          break;
+        case "receiveCalls":
+          user.receiveCalls = value;
+          break;
+        case "displayStatus":
+          user.displayStatus = value;
+          break;
+        case "name":
+        case "shortname":
+        case "contact":
+        case "extensions":
+        case "language":
+        case "address":
+          if (change.name === "name") user.name = value ?? "";
+          else user[change.name] = value;
+          other.push(change);
+          break;
+        default:
+          other.push(change);
+      }
+    }
+    this.announceUserChanges(user, wasLoggedIn, statusBefore, other, now);
+  }
+
+  private diffUser(known: User, fresh: User, now: number): void {
+    const wasLoggedIn = known.loggedIn;
+    const statusBefore = `${known.receiveCalls}|${known.displayStatus}`;
+    const other: PropertyChange[] = [];
+    for (const name of ["name", "shortname", "contact", "extensions", "language", "address"] as const) {
+      if (fresh[name] !== known[name]) other.push({ name, oldValue: known[name], newValue: fresh[name] });
+    }
+    const copy = copyUser(fresh);
+    copy.queueEntries = known.queueEntries;
+    this.users.set(known.id, copy);
+    this.announceUserChanges(copy, wasLoggedIn, statusBefore, other, now);
+  }
+
+  private announceUserChanges(
+    user: User,
+    wasLoggedIn: boolean,
+    statusBefore: string,
+    other: PropertyChange[],
+    now: number,
+  ): void {
+    if (user.loggedIn !== wasLoggedIn) {
+      this.emitEvent(
+        user.loggedIn ? "user.phone.login" : "user.phone.logout",
+        { ...this.userView(user.id) },
+        now,
+      );
+    }
+    if (`${user.receiveCalls}|${user.displayStatus}` !== statusBefore) {
+      this.emitEvent("user.status", this.statusPayload(user.id), now);
+    }
+    if (other.length > 0) {
+      this.emitEvent("user.updated", { ...this.userView(user.id), changes: other.map(copyChange) }, now);
+    }
+    this.touchUserQueues(user.id);
+  }
+
+  private removeUser(userId: string, now: number): void {
+    for (const queue of this.queues.values()) {
+      const member = queue.members.get(userId);
+      if (member) this.memberLeft(member, now);
+    }
+    const view = this.userView(userId);
+    this.users.delete(userId);
+    this.emitEvent("user.removed", { ...view }, now);
+  }
+
+  private ensureUser(userId: string): User {
+    let user = this.users.get(userId);
+    if (!user) {
+      user = placeholderUser(userId);
+      this.users.set(userId, user);
+    }
+    return user;
+  }
+
+  private ensureQueue(queueId: string): QueueRecord {
+    let queue = this.queues.get(queueId);
+    if (!queue) {
+      queue = newQueueRecord({ id: queueId, name: "", userEntries: [], callIds: [] });
+      this.queues.set(queueId, queue);
+    }
+    return queue;
+  }
+
+  private touchUserQueues(userId: string): void {
+    for (const queue of this.queues.values()) if (queue.members.has(userId)) this.dirtyQueues.add(queue.id);
+  }
+
+  // ------------------------------------------------------------------ stats
+
+  private flushStats(now: number): void {
+    for (const queueId of this.dirtyQueues) {
+      const queue = this.queues.get(queueId);
+      if (!queue) continue;
+      const stats = this.statsOf(queue, now);
+      const signature = statsSignature(stats);
+      if (this.statsSignatures.get(queueId) === signature) continue;
+      this.statsSignatures.set(queueId, signature);
+      this.emitEvent("queue.stats", { ...stats }, now);
+    }
+    this.dirtyQueues.clear();
+  }
+
+  private statsOf(queue: QueueRecord, now: number): QueueStats {
+    let loggedIn = 0;
+    let available = 0;
+    let paused = 0;
+    for (const member of queue.members.values()) {
+      loggedIn += 1;
+      if (member.pausedSince > 0) {
+        paused += 1;
+        continue;
+      }
+      const user = this.users.get(member.userId);
+      if (user?.loggedIn && user.receiveCalls !== "NONE" && !this.userCalls.has(member.userId))
+        available += 1;
+    }
+    const waitingCalls = [...queue.waiting].map(([callId, enteredAt]) => ({
+      callId,
+      enteredAt,
+      waitMs: Math.max(0, now - enteredAt),
+    }));
+    return {
+      queueId: queue.id,
+      queueName: queue.name,
+      waiting: waitingCalls.length,
+      waitingCalls,
+      longestWaitMs: waitingCalls.reduce((max, w) => Math.max(max, w.waitMs), 0),
+      agents: { loggedIn, available, paused },
+      counters: { ...queue.counters },
+      at: now,
+    };
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private emitEvent(event: string, payload: object, now: number): void {
+    if (this.silent) return;
+    const domainEvent: DomainEvent = {
+      event,
+      payload: payload as Record<string, unknown>,
+      timestamp: now,
+      companyId: this.company?.id ?? "",
+    };
+    if (this.currentNotification !== undefined) domainEvent.notification = this.currentNotification;
+    this.emit("event", domainEvent);
+  }
+
+  private summaryReady(summary: CallSummary, at: number): void {
+    this.emitEvent("call.summary", summary, at);
+  }
+
+  // ------------------------------------------------------------------ views and queries
+
+  private callView(record: CallRecord): CallView {
+    const call = record.raw;
+    return {
+      id: record.id,
+      state: (call.state ?? "").toLowerCase(),
+      direction: record.direction ?? provisionalDirection(call),
+      source: callpointView(call.source),
+      destination: callpointView(call.destination),
+      parentCallId: record.parentCallId,
+      queueId: record.queueId,
+      queueName: record.queueName,
+      startedAt: record.startedAt,
+      answeredAt: record.answeredAt,
+      endedAt: null,
+      endReason: null,
+      held: record.held,
+      properties: { ...(call.properties ?? {}) },
+    };
+  }
+
+  private memberView(member: QueueMember): QueueMemberView {
+    return {
+      queueId: member.queueId,
+      queueName: this.queues.get(member.queueId)?.name ?? null,
+      userId: member.userId,
+      userName: this.users.get(member.userId)?.name ?? null,
+      priority: member.priority,
+      paused: member.pausedSince > 0,
+      pausedSince: member.pausedSince,
+    };
+  }
+
+  private userView(userId: string): UserView {
+    const user = this.users.get(userId) ?? placeholderUser(userId);
+    const queues: QueueMemberView[] = [];
+    for (const queue of this.queues.values()) {
+      const member = queue.members.get(userId);
+      if (member) queues.push(this.memberView(member));
+    }
+    const location =
+      user.location === undefined || user.location === "-1" || user.location === "" ? null : user.location;
+    return {
+      id: user.id,
+      name: user.name,
+      loggedIn: user.loggedIn,
+      location,
+      receiveCalls: user.receiveCalls ?? null,
+      displayStatus: user.displayStatus ?? null,
+      wrapupState: user.wrapupState
+        ? { callId: user.wrapupState.callId ?? null, endTime: user.wrapupState.endTime ?? null }
+        : null,
+      shortname: user.shortname ?? null,
+      contact: user.contact ?? null,
+      extensions: user.extensions ?? null,
+      language: user.language ?? null,
+      address: user.address ?? null,
+      identifiers: { ...(user.identifiers ?? {}) },
+      queues,
+      activeCalls: this.userCalls.get(userId) ?? 0,
+    };
+  }
+
+  private statusPayload(userId: string): Record<string, unknown> {
+    return { ...this.userView(userId) };
+  }
+
+  getUsers(): UserView[] {
+    return [...this.users.keys()].map((id) => this.userView(id));
+  }
+
+  getUser(id: string): UserView | null {
+    return this.users.has(id) ? this.userView(id) : null;
+  }
+
+  getQueues(now = Date.now()): QueueView[] {
+    return [...this.queues.values()].map((q) => this.queueView(q, now));
+  }
+
+  getQueue(id: string, now = Date.now()): QueueView | null {
+    const queue = this.queues.get(id);
+    return queue ? this.queueView(queue, now) : null;
+  }
+
+  getQueueStats(queueId: string, now = Date.now()): QueueStats | null {
+    const queue = this.queues.get(queueId);
+    return queue ? this.statsOf(queue, now) : null;
+  }
+
+  getCalls(): CallView[] {
+    return [...this.calls.values()].map((r) => this.callView(r));
+  }
+
+  getCall(id: string): CallView | null {
+    const record = this.calls.get(id);
+    return record ? this.callView(record) : null;
+  }
+
+  /** Sizes of every growing structure (bounded-memory checks and diagnostics). */
+  sizes(): Record<string, number> {
+    let waiting = 0;
+    let pendingLeaves = 0;
+    for (const queue of this.queues.values()) waiting += queue.waiting.size;
+    for (const record of this.calls.values()) pendingLeaves += record.pendingLeaves.length;
+    const correlation = this.correlator.sizes();
+    return {
+      calls: this.calls.size,
+      usersOnCalls: this.userCalls.size,
+      waiting,
+      pendingLeaves,
+      conversations: correlation.conversations,
+      correlatedCalls: correlation.calls,
+      tombstones: this.tombstones.size,
+      recentEnds: this.recentEnds.length,
+    };
+  }
+
+  private queueView(queue: QueueRecord, now: number): QueueView {
+    return {
+      id: queue.id,
+      name: queue.name,
+      xmppJid: queue.xmppJid,
+      members: [...queue.members.values()].map((m) => this.memberView(m)),
+      stats: this.statsOf(queue, now),
+    };
+  }
+}
+
+// -------------------------------------------------------------------- helpers
+
+/**
+ * Before the dial plan has routed a user's call, guess from the digits: a full phone number is an
+ * outside call, a short one an extension. The routed destination replaces the guess.
+ */
+function provisionalDirection(call: Call): CallDirection {
+  const dialled = (call.destination?.digits ?? call.destination?.exten ?? "").replace(/[\s-]/g, "");
+  return dialled.startsWith("+") || dialled.replace(/\D/g, "").length >= 7 ? "outbound" : "internal";
+}
+
+function isCall(call: Call | undefined): call is Call {
+  return !!call && typeof call.id === "string" && !!call.source && !!call.destination;
+}
+
+function copyUser(user: User): User {
+  return {
+    ...user,
+    loggedIn: user.loggedIn === true,
+    identifiers: { ...(user.identifiers ?? {}) },
+    queueEntries: (user.queueEntries ?? []).map(copyMember),
+    ...(user.wrapupState ? { wrapupState: { ...user.wrapupState } } : {}),
+  };
+}
+
+function placeholderUser(id: string): User {
+  return { id, name: "", loggedIn: false, identifiers: {}, queueEntries: [] };
+}
+
+function copyMember(member: QueueMember): QueueMember {
+  return {
+    queueId: member.queueId,
+    userId: member.userId,
+    priority: typeof member.priority === "number" && Number.isFinite(member.priority) ? member.priority : 0,
+    pausedSince: typeof member.pausedSince === "number" && member.pausedSince > 0 ? member.pausedSince : 0,
+  };
+}
+
+function copyChange(change: PropertyChange): PropertyChange {
+  return {
+    name: change.name,
+    oldValue: change.oldValue ?? undefined,
+    newValue: change.newValue ?? undefined,
+  };
+}
+
+function newQueueRecord(queue: Queue): QueueRecord {
+  const counters: QueueCounters = {
+    averageWait: null,
+    maxWait: null,
+    totalCalls: null,
+    handledCalls: null,
+    totalWait: null,
+  };
+  for (const name of COUNTER_NAMES) {
+    const value = queue[name];
+    if (typeof value === "number" && Number.isFinite(value)) counters[name] = value;
+  }
+  return {
+    id: queue.id,
+    name: queue.name ?? "",
+    xmppJid: queue.xmppJid ?? null,
+    members: new Map(),
+    waiting: new Map(),
+    counters,
+  };
+}
+
+/** Queue memberships from both sides of a snapshot (queue.userEntries and user.queueEntries). */
+function membershipsOf(snapshot: Snapshot): Map<string, Map<string, QueueMember>> {
+  const result = new Map<string, Map<string, QueueMember>>();
+  const add = (member: QueueMember) => {
+    if (!member || typeof member.queueId !== "string" || typeof member.userId !== "string") return;
+    let members = result.get(member.queueId);
+    if (!members) {
+      members = new Map();
+      result.set(member.queueId, members);
+    }
+    if (!members.has(member.userId)) members.set(member.userId, copyMember(member));
+  };
+  for (const queue of snapshot.queues ?? []) {
+    for (const entry of queue.userEntries ?? []) add({ ...entry, queueId: entry.queueId ?? queue.id });
+  }
+  for (const user of snapshot.users ?? []) {
+    for (const entry of user.queueEntries ?? []) add({ ...entry, userId: entry.userId ?? user.id });
+  }
+  return result;
+}
+
+/** What makes a stats snapshot different, without the fields that only move with the clock. */
+function statsSignature(stats: QueueStats): string {
+  const waiting = stats.waitingCalls.map((w) => `${w.callId}@${w.enteredAt}`).join(",");
+  const { loggedIn, available, paused } = stats.agents;
+  const c = stats.counters;
+  return [
+    stats.queueName,
+    waiting,
+    loggedIn,
+    available,
+    paused,
+    c.averageWait,
+    c.maxWait,
+    c.totalCalls,
+    c.handledCalls,
+    c.totalWait,
+  ].join("|");
+}

@@ -1,0 +1,145 @@
+// Typed protocol objects -> the plain JSON views flows see, plus the small derivations the model
+// and the correlator share (party identity, direction, hold).
+
+import type { Call, Callpoint } from "../protocol/types";
+import type { CallDirection, CallpointView, PartyView } from "./types";
+
+const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
+const orNull = (value: string | undefined): string | null => (value === undefined ? null : value);
+
+export function callpointView(cp: Callpoint): CallpointView {
+  const type = lower(cp.type);
+  const base: CallpointView = { type, id: cp.id, state: lower(cp.state) };
+  switch (type) {
+    case "user":
+      return {
+        ...base,
+        userId: orNull(cp.userId),
+        userName: orNull(cp.userName),
+        identityId: orNull(cp.identityId),
+      };
+    case "queue":
+      return { ...base, queueId: orNull(cp.queueId), queueName: orNull(cp.queueName) };
+    case "dialplan":
+      return {
+        ...base,
+        exten: orNull(cp.exten),
+        digits: orNull(cp.digits),
+        description: orNull(cp.description),
+      };
+    case "external":
+      return { ...base, number: orNull(cp.number), name: orNull(cp.name) };
+    case "resource":
+      return {
+        ...base,
+        resourceType: cp.resourceType === undefined ? null : cp.resourceType.toLowerCase(),
+        resourceId: orNull(cp.resourceId),
+        name: orNull(cp.name),
+      };
+    case "listenin":
+      return { ...base, listenedToCallId: orNull(cp.listenedToCallId) };
+    default: {
+      // Unknown kind: keep whatever fields it carried so nothing is lost.
+      const extra: Record<string, string> = {};
+      for (const key of ["userId", "userName", "queueId", "queueName", "exten", "number", "name"] as const) {
+        const value = cp[key];
+        if (value !== undefined) extra[key] = value;
+      }
+      return { ...base, ...extra };
+    }
+  }
+}
+
+/**
+ * Who a callpoint stands for, independent of its callpoint id and state: two callpoints with the
+ * same key are the same party (used to spot transfers and changed sides).
+ */
+export function partyKey(cp: Callpoint | undefined): string {
+  if (!cp) return "";
+  const type = lower(cp.type);
+  switch (type) {
+    case "user":
+      return `user:${cp.userId ?? cp.id}`;
+    case "queue":
+      return `queue:${cp.queueId ?? cp.id}`;
+    case "dialplan":
+      return `dialplan:${cp.exten ?? cp.digits ?? cp.id}`;
+    case "external":
+      return `external:${cp.number ?? cp.id}`;
+    case "resource":
+      return `resource:${lower(cp.resourceType)}:${cp.resourceId ?? cp.name ?? cp.id}`;
+    case "listenin":
+      return `listenin:${cp.listenedToCallId ?? cp.id}`;
+    default:
+      return `${type}:${cp.id}`;
+  }
+}
+
+/** True when the side changed in anything but its state and times (a re-route, not progress). */
+export function callpointChanged(before: Callpoint, after: Callpoint): boolean {
+  if (partyKey(before) !== partyKey(after)) return true;
+  const a = callpointView(before);
+  const b = callpointView(after);
+  for (const key of Object.keys(b) as (keyof CallpointView)[]) {
+    if (key === "state" || key === "id") continue;
+    if (a[key] !== b[key]) return true;
+  }
+  return false;
+}
+
+export function partyView(cp: Callpoint): PartyView {
+  const type = lower(cp.type);
+  return {
+    type,
+    userId: type === "user" ? orNull(cp.userId) : null,
+    userName: type === "user" ? orNull(cp.userName) : null,
+    number: type === "external" ? orNull(cp.number) : null,
+    name: type === "external" || type === "resource" ? orNull(cp.name) : null,
+  };
+}
+
+/**
+ * The direction, or null while it cannot be told yet (a user dialling into the dial plan may be
+ * calling a colleague or the outside world).
+ */
+export function decideDirection(call: Call): CallDirection | null {
+  const source = lower(call.source?.type);
+  const destination = lower(call.destination?.type);
+  if (source === "external") return "inbound";
+  if (source === "user") {
+    if (destination === "external") return "outbound";
+    if (destination === "dialplan" || destination === "") return null;
+    return "internal";
+  }
+  if (destination === "dialplan") return null;
+  return "internal";
+}
+
+/** A side holds (callpoint INACTIVE) or the whole call is ON_HOLD. */
+export function isHeld(call: Call): boolean {
+  return (
+    call.state === "ON_HOLD" || call.source?.state === "INACTIVE" || call.destination?.state === "INACTIVE"
+  );
+}
+
+/** The parent call id of a queue leg: the typed field, else the raw property (trimmed). */
+export function parentCallIdOf(call: Call): string | null {
+  const raw = call.queueCallForCall ?? call.properties?.["QueueCallForCall"];
+  const id = typeof raw === "string" ? raw.trim() : "";
+  return id === "" ? null : id;
+}
+
+/** Users taking part in a call (by id), for "on a call" availability. */
+export function userIdsOf(call: Call): string[] {
+  const ids: string[] = [];
+  for (const cp of [call.source, call.destination]) {
+    if (cp && lower(cp.type) === "user" && cp.userId !== undefined && !ids.includes(cp.userId))
+      ids.push(cp.userId);
+  }
+  return ids;
+}
+
+/** Platform seconds -> ms, or the fallback when absent or nonsense. */
+export function secondsToMs(seconds: number | undefined, fallback: number): number {
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallback;
+}
