@@ -1,0 +1,893 @@
+// The simulator's embedded XMPP endpoint: just enough RFC 6120 (TCP, STARTTLS, SASL PLAIN, bind) and
+// RFC 7395 (WebSocket) for standard clients to reach the platform services in services.ts.
+//
+// Deliberately NOT offered: stream management (XEP-0198). @xmpp/client 0.14 miscounts acks (they stay
+// at h=0) and IQ round trips slow from ~1.5 ms to ~43 ms against a server offering it; the live
+// platform's behaviour is what we simulate and clients must work without it.
+//
+// Slow-consumer policy: each connection's unsent output is bounded (`maxPendingBytes`, default 4 MiB).
+// A client that lets more pile up is disconnected with a `policy-violation` stream error rather than
+// silently losing events: its presence-bound subscription ends with the session, and like any
+// reconnecting client it must resubscribe and reload, so its model is never silently wrong.
+
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import net from "node:net";
+import { StringDecoder } from "node:string_decoder";
+import tls from "node:tls";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { CompanyStateReader, SimUser } from "../state/types";
+import {
+  bareJid,
+  iqError,
+  iqResult,
+  type OutboundStanza,
+  PlatformServices,
+  type ServiceDomains,
+  serializeStanza,
+} from "./services";
+import {
+  attrsToString,
+  childElements,
+  escapeXml,
+  findChild,
+  NS_CLIENT,
+  NS_FRAMING,
+  NS_STREAM,
+  textOf,
+  type XmlElement,
+  XmlStreamError,
+  XmlStreamParser,
+} from "./xml";
+
+const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
+const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
+const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
+const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
+const NS_STREAM_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
+const NS_PING = "urn:xmpp:ping";
+const NS_PRIVACY = "jabber:iq:privacy";
+const NS_ROSTER = "jabber:iq:roster";
+const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+
+export interface XmppEndpointOptions {
+  host?: string;
+  /** TCP client port; 0 picks a free one */
+  port?: number;
+  /** WebSocket (RFC 7395) port; omitted = no WebSocket listener, 0 = pick a free one */
+  websocketPort?: number;
+  /** enables STARTTLS on TCP and wss:// on WebSocket */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** with `tls`: refuse SASL before STARTTLS (default true, like the live platform) */
+  requireTls?: boolean;
+  userDomain?: string;
+  phoneDomain?: string;
+  pubsubDomain?: string;
+  /** the live platform allows 10 connections per JID */
+  maxConnectionsPerJid?: number;
+  maxStanzaBytes?: number;
+  /** unsent output per connection before it is dropped as a slow consumer */
+  maxPendingBytes?: number;
+  /** interval of the server's whitespace keepalives; 0 = none */
+  keepaliveIntervalMs?: number;
+  /** failed SASL attempts per connection before the stream is closed */
+  maxAuthAttempts?: number;
+  subscribedDelayMs?: number;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  transport: "tcp" | "websocket";
+  secure: boolean;
+  /** full JID once bound */
+  jid?: string;
+  username?: string;
+  available: boolean;
+  remoteAddress: string;
+}
+
+export interface XmppEndpoint {
+  port: number;
+  websocketPort?: number;
+  websocketUrl?: string;
+  domains: ServiceDomains;
+  services: PlatformServices;
+  connections(): ConnectionInfo[];
+  /** test hook: destroy every connection without a stream close (network failure) */
+  dropAll(): void;
+  /** test hook: stop accepting connections (existing ones stay) */
+  stopListening(): Promise<void>;
+  /** test hook: accept connections again on the same ports */
+  startListening(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type StreamErrorCondition =
+  | "conflict"
+  | "not-well-formed"
+  | "restricted-xml"
+  | "policy-violation"
+  | "invalid-namespace"
+  | "not-authorized"
+  | "host-unknown"
+  | "unsupported-stanza-type"
+  | "connection-timeout"
+  | "system-shutdown";
+
+/** What differs between TCP and WebSocket framing. */
+interface Transport {
+  readonly kind: "tcp" | "websocket";
+  readonly remoteAddress: string;
+  /** namespace written on top-level stanzas (RFC 7395 needs it explicit) */
+  readonly stanzaXmlns: string | undefined;
+  isSecure(): boolean;
+  canStartTls(): boolean;
+  write(xml: string): void;
+  pendingBytes(): number;
+  openStream(attrs: Record<string, string>): void;
+  features(inner: string): void;
+  /** our closing of the stream, then the connection */
+  closeStream(): void;
+  streamError(
+    condition: StreamErrorCondition,
+    text: string | undefined,
+    headerSent: boolean,
+    header: Record<string, string>,
+  ): void;
+  startTls(onReady: () => void): void;
+  destroy(): void;
+}
+
+interface SessionHost {
+  readonly options: Required<Omit<XmppEndpointOptions, "tls" | "websocketPort" | "host" | "port">> & {
+    tls?: XmppEndpointOptions["tls"];
+  };
+  readonly state: CompanyStateReader;
+  readonly services: PlatformServices;
+  bind(session: Session, resource: string): "ok" | "limit";
+  unbind(session: Session): void;
+  remove(session: Session): void;
+}
+
+let connectionCounter = 0;
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+function passwordMatches(user: SimUser | undefined, password: string): boolean {
+  // compare digests so the time taken does not depend on where the strings differ
+  const ok = timingSafeEqual(digest(user?.password ?? "\u0000no-user"), digest(password));
+  return ok && user !== undefined;
+}
+
+/** One client connection and its RFC 6120 state machine. */
+class Session {
+  readonly id = `c${++connectionCounter}`;
+  user?: SimUser;
+  jid?: string;
+  available = false;
+  private headerSent = false;
+  private authAttempts = 0;
+  private closed = false;
+  /** end-of-session bookkeeping done (it must run once: a later run could hit a successor's JID) */
+  private finished = false;
+  private privacyLists = new Map<string, string>();
+  private keepalive?: NodeJS.Timeout;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly transport: Transport,
+  ) {
+    const every = host.options.keepaliveIntervalMs;
+    if (every > 0) {
+      this.keepalive = setInterval(() => {
+        if (this.headerSent && !this.closed && this.transport.kind === "tcp") this.transport.write(" ");
+      }, every);
+      this.keepalive.unref();
+    }
+  }
+
+  info(): ConnectionInfo {
+    return {
+      id: this.id,
+      transport: this.transport.kind,
+      secure: this.transport.isSecure(),
+      ...(this.jid ? { jid: this.jid } : {}),
+      ...(this.user ? { username: this.user.username } : {}),
+      available: this.available,
+      remoteAddress: this.transport.remoteAddress,
+    };
+  }
+
+  private get domain(): string {
+    return this.host.options.userDomain;
+  }
+
+  private headerAttrs(): Record<string, string> {
+    return { id: randomBytes(8).toString("hex"), from: this.domain, version: "1.0", "xml:lang": "en" };
+  }
+
+  onStreamOpen(header: XmlElement): void {
+    if (this.closed) return;
+    const to = header.attrs.to;
+    if (to !== undefined && to !== this.domain) {
+      this.fail("host-unknown", `this server serves ${this.domain}`);
+      return;
+    }
+    this.transport.openStream(this.headerAttrs());
+    this.headerSent = true;
+    this.transport.features(this.featureList());
+  }
+
+  private tlsPending(): boolean {
+    return this.transport.canStartTls() && !this.transport.isSecure();
+  }
+
+  private featureList(): string {
+    if (!this.user) {
+      const mechanisms = `<mechanisms xmlns="${NS_SASL}"><mechanism>PLAIN</mechanism></mechanisms>`;
+      if (this.tlsPending()) {
+        const required = this.host.options.requireTls;
+        return `<starttls xmlns="${NS_TLS}">${required ? "<required/>" : ""}</starttls>${required ? "" : mechanisms}`;
+      }
+      return mechanisms;
+    }
+    return `<bind xmlns="${NS_BIND}"/><session xmlns="${NS_SESSION}"><optional/></session>`;
+  }
+
+  onElement(el: XmlElement): void {
+    if (this.closed) return;
+    if (!this.headerSent) {
+      this.fail("not-well-formed", "stanza before stream header");
+      return;
+    }
+    if (!this.user) {
+      this.beforeAuth(el);
+      return;
+    }
+    if (el.ns !== NS_CLIENT && el.ns !== "") {
+      this.fail("invalid-namespace", `unexpected namespace ${el.ns}`);
+      return;
+    }
+    if (!this.jid) {
+      if (el.name === "iq" && el.attrs.type === "set" && findChild(el, "bind", NS_BIND)) this.bind(el);
+      else if (el.name === "iq")
+        this.send(iqError(el, this.domain, "", "cancel", "not-authorized", "bind a resource first"));
+      else this.fail("not-authorized", "bind a resource first");
+      return;
+    }
+    switch (el.name) {
+      case "iq":
+        this.routeIq(el);
+        return;
+      case "presence":
+        this.routePresence(el);
+        return;
+      case "message":
+        this.routeMessage(el);
+        return;
+      default:
+        this.fail("unsupported-stanza-type", `<${el.name}/> is not a stanza`);
+    }
+  }
+
+  private beforeAuth(el: XmlElement): void {
+    if (el.name === "starttls" && el.ns === NS_TLS) {
+      if (!this.tlsPending()) {
+        this.transport.write(`<failure xmlns="${NS_TLS}"/>`);
+        this.transport.closeStream();
+        return;
+      }
+      this.transport.write(`<proceed xmlns="${NS_TLS}"/>`);
+      this.headerSent = false;
+      this.transport.startTls(() => undefined);
+      return;
+    }
+    if (el.name === "auth" && el.ns === NS_SASL) {
+      this.authenticate(el);
+      return;
+    }
+    if (el.name === "abort" && el.ns === NS_SASL) {
+      this.transport.write(`<failure xmlns="${NS_SASL}"><aborted/></failure>`);
+      return;
+    }
+    this.fail("not-authorized", "authenticate first");
+  }
+
+  private saslFailure(condition: string, text?: string): void {
+    const textEl = text ? `<text xml:lang="en">${escapeXml(text)}</text>` : "";
+    this.transport.write(`<failure xmlns="${NS_SASL}"><${condition}/>${textEl}</failure>`);
+  }
+
+  private authenticate(auth: XmlElement): void {
+    if (this.tlsPending() && this.host.options.requireTls) {
+      this.saslFailure("encryption-required", "use STARTTLS first");
+      this.transport.closeStream();
+      return;
+    }
+    if (auth.attrs.mechanism !== "PLAIN") {
+      this.saslFailure("invalid-mechanism", "only PLAIN is offered");
+      return;
+    }
+    const decoded = Buffer.from(textOf(auth).trim(), "base64").toString("utf8");
+    const parts = decoded.split("\u0000");
+    if (parts.length !== 3) {
+      this.saslFailure("malformed-request");
+      return;
+    }
+    const [authzid, authcid, password] = parts as [string, string, string];
+    const candidate = this.host.state.userByUsername(authcid);
+    const authzOk = authzid === "" || authzid === `${authcid}@${this.domain}` || authzid === authcid;
+    if (!authzOk || !passwordMatches(candidate, password)) {
+      this.authAttempts++;
+      this.saslFailure("not-authorized", "wrong username or password");
+      if (this.authAttempts >= this.host.options.maxAuthAttempts)
+        this.fail("not-authorized", "too many failed logins");
+      return;
+    }
+    this.user = candidate;
+    this.transport.write(`<success xmlns="${NS_SASL}"/>`);
+    // RFC 6120 6.4.6: the stream restarts; the client sends a fresh header
+    this.headerSent = false;
+    this.restart();
+  }
+
+  restart: () => void = () => undefined;
+
+  private bind(iq: XmlElement): void {
+    const requested = textOf(findChild(findChild(iq, "bind", NS_BIND) as XmlElement, "resource")).trim();
+    const resource =
+      requested && requested.length <= 256 && !/[\s/]/.test(requested)
+        ? requested
+        : `sim-${randomBytes(6).toString("hex")}`;
+    const outcome = this.host.bind(this, resource);
+    if (outcome === "limit") {
+      const limit = this.host.options.maxConnectionsPerJid;
+      this.send(iqError(iq, "", "", "wait", "resource-constraint", `at most ${limit} connections per JID`));
+      this.fail("policy-violation", `at most ${limit} connections per JID`);
+      return;
+    }
+    this.send(
+      iqResult(iq, "", "", `<bind xmlns="${NS_BIND}"><jid>${escapeXml(this.jid ?? "")}</jid></bind>`),
+    );
+  }
+
+  private routeIq(iq: XmlElement): void {
+    const jid = this.jid as string;
+    const to = iq.attrs.to;
+    const services = this.host.services;
+    if (to !== undefined && services.serves(to)) {
+      const reply = services.handleIq({ ...iq, attrs: { ...iq.attrs, from: jid } }, jid);
+      if (reply) this.send(reply);
+      return;
+    }
+    if (to === undefined || to === this.domain || to === bareJid(jid) || to === jid) {
+      const reply = this.serverIq(iq);
+      if (reply) this.send(reply);
+      return;
+    }
+    if (iq.attrs.type === "get" || iq.attrs.type === "set") {
+      this.send(iqError(iq, to, jid, "cancel", "service-unavailable"));
+    }
+  }
+
+  /** IQs for the server itself (or the user's own account). */
+  private serverIq(iq: XmlElement): OutboundStanza | undefined {
+    const jid = this.jid as string;
+    const from = iq.attrs.to ?? this.domain;
+    const type = iq.attrs.type;
+    if (type !== "get" && type !== "set") return undefined;
+    const payload = childElements(iq)[0];
+    if (!payload) return iqError(iq, from, jid, "modify", "bad-request");
+    if (payload.ns === NS_PING && payload.name === "ping") return iqResult(iq, from, jid);
+    if (payload.ns === NS_SESSION && payload.name === "session") return iqResult(iq, from, jid);
+    if (payload.ns === NS_PRIVACY && payload.name === "query") return this.privacy(iq, payload);
+    if (payload.ns === NS_ROSTER && payload.name === "query" && type === "get") {
+      return iqResult(iq, from, jid, `<query xmlns="${NS_ROSTER}"/>`);
+    }
+    if (payload.ns === NS_DISCO_INFO && payload.name === "query" && type === "get") {
+      const features = [NS_DISCO_INFO, NS_PING, NS_PRIVACY];
+      return iqResult(
+        iq,
+        from,
+        jid,
+        `<query xmlns="${NS_DISCO_INFO}"><identity category="server" type="im" name="Compass simulator"/>${features
+          .map((f) => `<feature var="${f}"/>`)
+          .join("")}</query>`,
+      );
+    }
+    return iqError(iq, from, jid, "cancel", "service-unavailable");
+  }
+
+  /** XEP-0016: lists are stored and activation acknowledged; nothing needs enforcing here. */
+  private privacy(iq: XmlElement, query: XmlElement): OutboundStanza {
+    const jid = this.jid as string;
+    const from = this.domain;
+    if (iq.attrs.type === "get") {
+      const lists = [...this.privacyLists.keys()].map((n) => `<list name="${escapeXml(n)}"/>`).join("");
+      return iqResult(iq, from, jid, `<query xmlns="${NS_PRIVACY}">${lists}</query>`);
+    }
+    const [child, ...more] = childElements(query);
+    if (!child || more.length > 0) return iqError(iq, from, jid, "modify", "bad-request");
+    const name = child.attrs.name;
+    if (child.name === "list" && name) {
+      if (childElements(child).length === 0) this.privacyLists.delete(name);
+      else this.privacyLists.set(name, JSON.stringify(childElements(child).map((i) => i.attrs)));
+      return iqResult(iq, from, jid);
+    }
+    if (child.name === "active" || child.name === "default") {
+      if (name && !this.privacyLists.has(name)) return iqError(iq, from, jid, "cancel", "item-not-found");
+      return iqResult(iq, from, jid);
+    }
+    return iqError(iq, from, jid, "modify", "bad-request");
+  }
+
+  private routePresence(presence: XmlElement): void {
+    const jid = this.jid as string;
+    const to = presence.attrs.to;
+    const services = this.host.services;
+    if (to === undefined) {
+      const type = presence.attrs.type;
+      if (type === undefined) this.available = true;
+      else if (type === "unavailable") {
+        this.available = false;
+        services.sessionEnded(jid);
+      }
+      return;
+    }
+    if (services.serves(to)) services.handlePresence(presence, jid);
+  }
+
+  private routeMessage(message: XmlElement): void {
+    const to = message.attrs.to;
+    if (to !== undefined && this.host.services.serves(to))
+      this.host.services.handleMessage(message, this.jid as string);
+  }
+
+  send(stanza: OutboundStanza): void {
+    if (this.closed) return;
+    const to = stanza.attrs.to;
+    const attrs = { ...stanza.attrs, to: to || this.jid, from: stanza.attrs.from || undefined };
+    this.transport.write(serializeStanza({ ...stanza, attrs }, this.transport.stanzaXmlns));
+  }
+
+  /** Delivery from the services, with the slow-consumer policy (see the file comment). */
+  deliver(stanza: OutboundStanza): void {
+    if (this.closed) return;
+    // The live platform delivers pubsub events only after available presence (manual, Authentication).
+    if (stanza.attrs.type === "headline" && !this.available) return;
+    if (this.transport.pendingBytes() > this.host.options.maxPendingBytes) {
+      this.fail("policy-violation", "client too slow: output queue limit reached");
+      return;
+    }
+    this.send(stanza);
+  }
+
+  onStreamClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.closeStream();
+    this.ended();
+  }
+
+  onParseError(err: XmlStreamError): void {
+    this.fail(err.condition, err.message);
+  }
+
+  /** A stream error, then close. */
+  fail(condition: StreamErrorCondition, text?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.streamError(condition, text, this.headerSent, this.headerAttrs());
+    this.ended();
+  }
+
+  /** The connection is gone (closed by either side or dropped). */
+  ended(): void {
+    this.closed = true;
+    if (this.finished) return;
+    this.finished = true;
+    if (this.keepalive) clearInterval(this.keepalive);
+    if (this.jid) {
+      this.host.services.sessionEnded(this.jid);
+      this.host.unbind(this);
+    }
+    this.host.remove(this);
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.transport.destroy();
+    this.ended();
+  }
+}
+
+function streamErrorXml(
+  condition: StreamErrorCondition,
+  text: string | undefined,
+  declareStream: boolean,
+): string {
+  const decl = declareStream ? ` xmlns:stream="${NS_STREAM}"` : "";
+  const textEl = text ? `<text xmlns="${NS_STREAM_ERRORS}">${escapeXml(text)}</text>` : "";
+  return `<stream:error${decl}><${condition} xmlns="${NS_STREAM_ERRORS}"/>${textEl}</stream:error>`;
+}
+
+/** How long a closing connection may take before it is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+class TcpTransport implements Transport {
+  readonly kind = "tcp" as const;
+  readonly stanzaXmlns = undefined;
+  readonly remoteAddress: string;
+  private socket: net.Socket;
+  private decoder = new StringDecoder("utf8");
+  private parser!: XmlStreamParser;
+  private secure = false;
+  session!: Session;
+  private readonly onData = (chunk: Buffer) => this.parser.write(this.decoder.write(chunk));
+
+  constructor(
+    socket: net.Socket,
+    private readonly secureContext: tls.SecureContext | undefined,
+    private readonly maxStanzaBytes: number,
+  ) {
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? "";
+    socket.on("error", () => undefined);
+    socket.on("close", () => this.session.ended());
+    socket.setNoDelay(true);
+  }
+
+  start(session: Session): void {
+    this.session = session;
+    session.restart = () => this.newParser();
+    this.newParser();
+    this.socket.on("data", this.onData);
+  }
+
+  private newParser(): void {
+    this.parser?.stop();
+    const parser = new XmlStreamParser({ mode: "stream", maxStanzaBytes: this.maxStanzaBytes });
+    parser.on("streamStart", (el: XmlElement) => this.session.onStreamOpen(el));
+    parser.on("element", (el: XmlElement) => this.session.onElement(el));
+    parser.on("streamEnd", () => this.session.onStreamClose());
+    parser.on("error", (err: XmlStreamError) => this.session.onParseError(err));
+    this.parser = parser;
+  }
+
+  isSecure(): boolean {
+    return this.secure;
+  }
+
+  canStartTls(): boolean {
+    return this.secureContext !== undefined;
+  }
+
+  write(xml: string): void {
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(xml);
+  }
+
+  pendingBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  openStream(attrs: Record<string, string>): void {
+    this.write(
+      `<?xml version='1.0'?><stream:stream xmlns="${NS_CLIENT}" xmlns:stream="${NS_STREAM}"${attrsToString(attrs)}>`,
+    );
+  }
+
+  features(inner: string): void {
+    this.write(`<stream:features>${inner}</stream:features>`);
+  }
+
+  closeStream(): void {
+    this.write("</stream:stream>");
+    this.endSocket();
+  }
+
+  streamError(
+    condition: StreamErrorCondition,
+    text: string | undefined,
+    headerSent: boolean,
+    header: Record<string, string>,
+  ): void {
+    if (!headerSent) this.openStream(header);
+    this.write(streamErrorXml(condition, text, false));
+    this.closeStream();
+  }
+
+  private endSocket(): void {
+    this.parser?.stop();
+    const socket = this.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  startTls(onReady: () => void): void {
+    const raw = this.socket;
+    raw.off("data", this.onData);
+    this.parser.stop();
+    const secured = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: this.secureContext as tls.SecureContext,
+    });
+    secured.on("error", () => secured.destroy());
+    secured.on("secure", () => {
+      this.secure = true;
+      onReady();
+    });
+    this.socket = secured;
+    this.decoder = new StringDecoder("utf8");
+    this.newParser();
+    secured.on("data", this.onData);
+  }
+
+  destroy(): void {
+    this.parser?.stop();
+    this.socket.destroy();
+  }
+}
+
+class WebSocketTransport implements Transport {
+  readonly kind = "websocket" as const;
+  readonly stanzaXmlns = NS_CLIENT;
+  session!: Session;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    private readonly secure: boolean,
+    private readonly maxStanzaBytes: number,
+  ) {}
+
+  start(session: Session): void {
+    this.session = session;
+    this.ws.on("error", () => undefined);
+    this.ws.on("close", () => session.ended());
+    this.ws.on("message", (data, isBinary) => {
+      if (isBinary) {
+        session.fail("not-well-formed", "binary frames are not XMPP");
+        return;
+      }
+      this.frame(data.toString());
+    });
+  }
+
+  /** RFC 7395 3.3.3: every frame is one complete element: <open/>, <close/> or a stanza. */
+  private frame(text: string): void {
+    const parser = new XmlStreamParser({ mode: "frames", maxStanzaBytes: this.maxStanzaBytes });
+    const elements: XmlElement[] = [];
+    let error: XmlStreamError | undefined;
+    parser.on("element", (el: XmlElement) => elements.push(el));
+    parser.on("error", (err: XmlStreamError) => {
+      error = err;
+    });
+    parser.write(text);
+    if (!error && (!parser.isIdle() || elements.length !== 1)) {
+      error = new XmlStreamError("not-well-formed", "a frame must hold exactly one complete element");
+    }
+    if (error) {
+      this.session.onParseError(error);
+      return;
+    }
+    const el = elements[0] as XmlElement;
+    if (el.ns === NS_FRAMING && el.name === "open") this.session.onStreamOpen(el);
+    else if (el.ns === NS_FRAMING && el.name === "close") this.session.onStreamClose();
+    else this.session.onElement(el);
+  }
+
+  isSecure(): boolean {
+    return this.secure;
+  }
+
+  canStartTls(): boolean {
+    return false;
+  }
+
+  write(xml: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(xml);
+  }
+
+  pendingBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  openStream(attrs: Record<string, string>): void {
+    this.write(`<open xmlns="${NS_FRAMING}"${attrsToString(attrs)}/>`);
+  }
+
+  features(inner: string): void {
+    this.write(`<stream:features xmlns:stream="${NS_STREAM}">${inner}</stream:features>`);
+  }
+
+  closeStream(): void {
+    this.write(`<close xmlns="${NS_FRAMING}"/>`);
+    this.ws.close(1000);
+    const ws = this.ws;
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  streamError(
+    condition: StreamErrorCondition,
+    text: string | undefined,
+    headerSent: boolean,
+    header: Record<string, string>,
+  ): void {
+    if (!headerSent) this.openStream(header);
+    this.write(streamErrorXml(condition, text, true));
+    this.closeStream();
+  }
+
+  startTls(): void {
+    throw new Error("STARTTLS is not defined for WebSocket");
+  }
+
+  destroy(): void {
+    this.ws.terminate();
+  }
+}
+
+function listen(server: net.Server | HttpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+export async function startXmppEndpoint(
+  state: CompanyStateReader,
+  options: XmppEndpointOptions = {},
+): Promise<XmppEndpoint> {
+  const host = options.host ?? "127.0.0.1";
+  const userDomain = options.userDomain ?? "uc.compass.test";
+  const domains: ServiceDomains = {
+    userDomain,
+    phoneDomain: options.phoneDomain ?? `phone.${userDomain}`,
+    pubsubDomain: options.pubsubDomain ?? `pubsub.${userDomain}`,
+  };
+  const settings: SessionHost["options"] = {
+    userDomain,
+    phoneDomain: domains.phoneDomain,
+    pubsubDomain: domains.pubsubDomain,
+    requireTls: options.requireTls ?? true,
+    maxConnectionsPerJid: options.maxConnectionsPerJid ?? 10,
+    maxStanzaBytes: options.maxStanzaBytes ?? 64 * 1024,
+    maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 60_000,
+    maxAuthAttempts: options.maxAuthAttempts ?? 3,
+    subscribedDelayMs: options.subscribedDelayMs ?? 10,
+    ...(options.tls ? { tls: options.tls } : {}),
+  };
+  const secureContext = options.tls
+    ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert })
+    : undefined;
+
+  const sessions = new Set<Session>();
+  const byJid = new Map<string, Session>();
+
+  const services = new PlatformServices(
+    state,
+    domains,
+    (stanza) => {
+      const to = stanza.attrs.to;
+      if (to) byJid.get(to)?.deliver(stanza);
+    },
+    { subscribedDelayMs: settings.subscribedDelayMs },
+  );
+
+  const sessionHost: SessionHost = {
+    options: settings,
+    state,
+    services,
+    bind(session, resource) {
+      const user = session.user as SimUser;
+      const full = `${user.username}@${userDomain}/${resource}`;
+      const older = byJid.get(full);
+      if (older && older !== session) {
+        // RFC 6120 7.7.2.2 / the manual: the newer connection wins, the older gets `conflict`
+        older.fail("conflict", "Replaced by new connection");
+      }
+      const bare = `${user.username}@${userDomain}`;
+      let count = 0;
+      for (const s of byJid.values()) if (s.jid && bareJid(s.jid) === bare) count++;
+      if (count >= settings.maxConnectionsPerJid) return "limit";
+      session.jid = full;
+      byJid.set(full, session);
+      return "ok";
+    },
+    unbind(session) {
+      if (session.jid && byJid.get(session.jid) === session) byJid.delete(session.jid);
+    },
+    remove(session) {
+      sessions.delete(session);
+    },
+  };
+
+  const tcpServer = net.createServer((socket) => {
+    const transport = new TcpTransport(socket, secureContext, settings.maxStanzaBytes);
+    const session = new Session(sessionHost, transport);
+    sessions.add(session);
+    transport.start(session);
+  });
+  tcpServer.on("error", () => undefined);
+  const port = await listen(tcpServer, host, options.port ?? 0);
+
+  let httpServer: HttpServer | undefined;
+  let wss: WebSocketServer | undefined;
+  let websocketPort: number | undefined;
+  if (options.websocketPort !== undefined) {
+    httpServer = options.tls
+      ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert })
+      : createHttpServer((_req, res) => {
+          res.writeHead(426, { "content-type": "text/plain" }).end("XMPP over WebSocket only");
+        });
+    wss = new WebSocketServer({
+      server: httpServer,
+      maxPayload: settings.maxStanzaBytes,
+      handleProtocols: (protocols) => (protocols.has("xmpp") ? "xmpp" : false),
+    });
+    wss.on("connection", (ws, req) => {
+      if (ws.protocol !== "xmpp") {
+        // RFC 7395 3.2: without the xmpp subprotocol there is no XMPP session
+        ws.close(1002, "subprotocol xmpp required");
+        return;
+      }
+      const transport = new WebSocketTransport(
+        ws,
+        req.socket.remoteAddress ?? "",
+        !!options.tls,
+        settings.maxStanzaBytes,
+      );
+      const session = new Session(sessionHost, transport);
+      sessions.add(session);
+      transport.start(session);
+    });
+    wss.on("error", () => undefined);
+    httpServer.on("error", () => undefined);
+    websocketPort = await listen(httpServer, host, options.websocketPort);
+  }
+
+  let listening = true;
+  const stopListening = async () => {
+    if (!listening) return;
+    listening = false;
+    // close() stops accepting at once; its callback waits for open connections, which we keep
+    tcpServer.close();
+    httpServer?.close();
+  };
+  const startListening = async () => {
+    if (listening) return;
+    await listen(tcpServer, host, port);
+    if (httpServer && websocketPort !== undefined) await listen(httpServer, host, websocketPort);
+    listening = true;
+  };
+
+  return {
+    port,
+    domains,
+    services,
+    ...(websocketPort !== undefined
+      ? { websocketPort, websocketUrl: `${options.tls ? "wss" : "ws"}://${host}:${websocketPort}/ws` }
+      : {}),
+    connections: () => [...sessions].map((s) => s.info()),
+    dropAll: () => {
+      for (const s of [...sessions]) s.destroy();
+    },
+    stopListening,
+    startListening,
+    close: async () => {
+      await stopListening();
+      for (const s of [...sessions]) s.fail("system-shutdown", "simulator stopping");
+      for (const s of [...sessions]) s.destroy();
+      services.close();
+      wss?.close();
+    },
+  };
+}
