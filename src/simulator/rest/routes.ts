@@ -1,6 +1,21 @@
 // The endpoints: a table of path patterns, the API versions that have them, and one handler per
 // method. Handlers read and change state only through CompanyState and answer plain data; the
 // server turns that into HTTP.
+//
+// Choices where the sources leave room (clients may rely on these against the simulator):
+//   - rights: a user may always read and act on itself (log itself into a queue, dial, set its
+//     status); reading others needs company right read or write; changing others, switches and
+//     deleting users needs write. Otherwise 403 with a detail.
+//   - dialNumber / dialUser / pickupQueueCall answer `true` on v1/v2 and `{ "callId": "<id>" }` on v3.
+//   - dialUser takes the target user URL in `user` or `destination`.
+//   - loginQueue, logoutQueue, pauseQueue, unpauseQueue, DELETE /user answer 200 with an empty body
+//     (as the manual's loginQueue example); PATCHes answer the changed object.
+//   - a request that clashes with the state (already a member, not a member, nobody waiting,
+//     user on no phone) answers 400 with `code: "conflict"`: the platform documents no 409.
+//   - version gates: pauseQueue/unpauseQueue v1-v2; /user/{id}/status v3+; loginQueue, logoutQueue,
+//     identities, extensions, rights, company lists and phones v2+; v1 has /company/{id}/fullUsers etc.
+//     An endpoint missing from the served version answers 404 saying so.
+//   - references in bodies: absolute URLs on this server from v2; v1 also takes a path or a bare id.
 
 import { SimForbiddenError, SimNotFoundError, SimValidationError } from "../state/errors";
 import type { CompanyState } from "../state/store";
@@ -212,6 +227,13 @@ export const ROUTES: Route[] = [
           else throw new SimValidationError(`${key} must be a string${key === "contact" ? " or null" : ""}`);
         }
         return ok(ctx.views.user(ctx.state.updateUser(user.id, fields)));
+      },
+      DELETE: (ctx) => {
+        const user = userParam(ctx);
+        if (user.id === ctx.caller.id) throw new SimValidationError("a user cannot delete itself");
+        requireWrite(ctx);
+        ctx.state.removeUser(user.id);
+        return ok();
       },
     },
   },

@@ -303,6 +303,19 @@ export class CompanyState extends EventEmitter implements CompanyStateReader {
     return user;
   }
 
+  /**
+   * Remove a user: it leaves its queues first (queueMember.leave each), then user.destroy.
+   * Its calls go on: a PBX does not cut a call because an account was deleted.
+   */
+  removeUser(userId: string): void {
+    this.requireUser(userId);
+    for (const queue of this.queuesById.values()) {
+      if (queue.members.some((m) => m.userId === userId)) this.logoutQueue(userId, queue.id);
+    }
+    this.usersById.delete(userId);
+    this.publish({ type: "notification.user.destroy", timestamp: this.seconds(), userId });
+  }
+
   /** Set or (with null) clear the external number an identity shows as caller id. */
   setIdentityCli(identityId: string, externalNumberId: string | null): SimIdentity {
     const found = this.identity(identityId);

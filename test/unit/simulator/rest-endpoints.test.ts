@@ -51,6 +51,23 @@ describe("simulator REST: endpoints", () => {
       assert.equal((await h.call("/user/1003", { method: "PATCH", body: { name: 5 } })).status, 400);
     });
 
+    it("DELETE /user/{id}, also as the manual's POST + X-HTTP-Method-Override: DELETE", async () => {
+      assert.equal((await h.call("/user/1003", { method: "DELETE", as: "bob" })).status, 403);
+      assert.equal((await h.call("/user/1001", { method: "DELETE" })).status, 400, "not itself");
+      const res = await h.call("/user/1003", {
+        method: "POST",
+        headers: { "X-HTTP-Method-Override": "DELETE" },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.text, "");
+      assert.deepEqual(
+        h.notifications.map((n) => n.type),
+        ["notification.queueMember.leave", "notification.user.destroy"],
+      );
+      assert.equal((await h.call("/user/1003")).status, 404);
+      assert.equal((await h.call("/user/1003", { as: "carol" })).status, 401, "its credentials are gone too");
+    });
+
     it("lists identities, extensions and rights (v2+ only)", async () => {
       const ids = await h.call("/user/1001/identities");
       assert.deepEqual(ids.body, [

@@ -130,9 +130,12 @@ describe("simulator REST: protocol", () => {
     const missing = await h.call("/nothing/here");
     assert.equal(missing.status, 404);
     assert.match((missing.body as { detail: string }).detail, /nothing\/here/);
-    const wrong = await h.call("/user/1001", { method: "DELETE" });
+    const wrong = await h.call("/user/1001", { method: "PUT" });
     assert.equal(wrong.status, 405);
-    assert.equal(wrong.headers.get("allow"), "GET, PATCH");
+    assert.equal(wrong.headers.get("allow"), "GET, PATCH, DELETE");
+    const post = await h.call("/dpSwitch/3001", { body: {} });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get("allow"), "GET, PATCH");
   });
 
   it("answers 400 with detail for malformed JSON and 413 for an oversized body", async () => {

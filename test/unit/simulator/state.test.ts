@@ -476,3 +476,20 @@ describe("simulator state: calls", () => {
     assert.equal(state.queue("2002")?.members.length, 3);
   });
 });
+
+describe("simulator state: removing a user", () => {
+  it("leaves the user's queues, then announces user.destroy", () => {
+    const { state, take } = setup();
+    state.removeUser("1002");
+    assert.deepEqual(
+      take().map((n) => [n.type, "member" in n ? n.member.queueId : "userId" in n ? n.userId : undefined]),
+      [
+        ["notification.queueMember.leave", "2001"],
+        ["notification.user.destroy", "1002"],
+      ],
+    );
+    assert.equal(state.user("1002"), undefined);
+    assert.equal(state.userByUsername("bob"), undefined);
+    assert.throws(() => state.removeUser("1002"), SimNotFoundError);
+  });
+});
