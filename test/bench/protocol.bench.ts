@@ -55,7 +55,8 @@ function measure(run: () => void): number {
 const results: Record<string, number[]> = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of Object.entries(cases)) {
-    (results[name] ??= []).push(measure(run));
+    const perSecond = measure(run);
+    results[name] = [...(results[name] ?? []), perSecond];
   }
 }
 const median = (values: number[]): number =>
