@@ -149,6 +149,21 @@ describe("protocol: hostile input", () => {
       protocolError(() => parseNotification(notificationIn(message)), /namespace/);
     });
 
+    it("ignores an event in another namespace and refuses a result in another namespace", () => {
+      const message = loadFixture("handmade/user-destroy.xml");
+      const event = message.getChild("event");
+      assert.ok(event);
+      event.attrs.xmlns = "urn:example:not-pubsub";
+      assert.deepEqual(findNotifications(message), []);
+      assert.equal(findSubscriptionState(message), undefined);
+      const iq = loadFixture("manual/a-get-company-result.xml");
+      const result = iq.getChild("result");
+      assert.ok(result);
+      result.attrs.xmlns = "urn:example:not-compass";
+      protocolError(() => parseResult(iq), /no Compass <result>/);
+      protocolError(() => parseResult(result), /namespace/);
+    });
+
     it("does not take a foreign prefix called xsi for XML Schema instance", () => {
       const [n] = findNotifications(loadFixture("hostile/wrong-xsi-namespace.xml"));
       assert.ok(n && n.type === "notification.call.start" && "call" in n);
