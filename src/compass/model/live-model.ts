@@ -85,6 +85,7 @@ interface QueueRecord {
 /** A consultation call's parties, kept briefly after it ends so an attended transfer can be seen. */
 interface RecentEnd {
   callId: string;
+  parentCallId: string | null;
   at: number;
   keys: [string, string];
 }
@@ -583,6 +584,8 @@ export class LiveModel extends EventEmitter {
       const fromKey = partyKey(before[side]);
       const toKey = partyKey(after[side]);
       if (fromKey === toKey || fromKey === "" || toKey === "") continue;
+      // Only a person hands a call over; a queue or dial plan giving it to someone is routing.
+      if (!fromKey.startsWith("user:") && !fromKey.startsWith("external:")) continue;
       const matches = (keys: string[]) => keys.includes(fromKey) && keys.includes(toKey);
       let consult: string | null = null;
       for (const other of this.calls.values()) {
@@ -592,7 +595,8 @@ export class LiveModel extends EventEmitter {
       if (consult === null) {
         for (let i = this.recentEnds.length - 1; i >= 0; i--) {
           const ended = this.recentEnds[i];
-          if (now - ended.at <= CONSULT_WINDOW_MS && ended.callId !== record.id && matches(ended.keys)) {
+          if (ended.parentCallId === record.id || ended.callId === record.id) continue;
+          if (now - ended.at <= CONSULT_WINDOW_MS && matches(ended.keys)) {
             consult = ended.callId;
             break;
           }
@@ -627,6 +631,7 @@ export class LiveModel extends EventEmitter {
       this.tombstones.delete(this.tombstones.keys().next().value as string);
     this.recentEnds.push({
       callId: record.id,
+      parentCallId: record.parentCallId,
       at: now,
       keys: [partyKey(record.raw.source), partyKey(record.raw.destination)],
     });
