@@ -5,12 +5,15 @@ import { parseArgs } from "node:util";
 import { startSimulator } from "./index";
 import type { SeedData } from "./state/seed";
 
-const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 0] [--seed company.json] [--public]
+const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 0] [--xmpp-port 0] [--ws-port N]
+                         [--seed company.json] [--public]
 
-  --host    address to listen on (default 127.0.0.1)
-  --port    REST port (default 0: any free port)
-  --seed    JSON file with the company to simulate (default: the built-in company)
-  --public  allow a non-loopback --host`;
+  --host       address to listen on (default 127.0.0.1)
+  --port       REST port (default 0: any free port)
+  --xmpp-port  XMPP (TCP) port (default 0: any free port)
+  --ws-port    XMPP over WebSocket port (default: no WebSocket)
+  --seed       JSON file with the company to simulate (default: the built-in company)
+  --public     allow a non-loopback --host`;
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
@@ -25,13 +28,23 @@ function loadSeed(path: string): SeedData {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values: { host?: string; port?: string; seed?: string; public?: boolean; help?: boolean };
+  let values: {
+    host?: string;
+    port?: string;
+    "xmpp-port"?: string;
+    "ws-port"?: string;
+    seed?: string;
+    public?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         host: { type: "string" },
         port: { type: "string" },
+        "xmpp-port": { type: "string" },
+        "ws-port": { type: "string" },
         seed: { type: "string" },
         public: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -53,11 +66,11 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be a number from 0 to 65535\n\n${USAGE}`);
-    return 2;
-  }
+  const port = portOption(values.port, "--port");
+  const xmppPort = portOption(values["xmpp-port"], "--xmpp-port");
+  const websocketPort =
+    values["ws-port"] === undefined ? undefined : portOption(values["ws-port"], "--ws-port");
+  if (port === null || xmppPort === null || websocketPort === null) return 2;
   let seed: SeedData | undefined;
   try {
     seed = values.seed ? loadSeed(values.seed) : undefined;
@@ -66,9 +79,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const sim = await startSimulator({ host, restPort: port, seed });
+  const sim = await startSimulator({ host, restPort: port, xmppPort, websocketPort, seed });
   console.log(`Compass simulator running`);
+  console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
   console.log(`  REST API:   ${sim.rest.url}`);
+  if (sim.xmpp) {
+    console.log(`  XMPP:       ${sim.xmpp.service}   (users log in as username@${sim.xmpp.jidDomain})`);
+    if (sim.xmpp.websocketUrl) console.log(`  WebSocket:  ${sim.xmpp.websocketUrl}`);
+  }
   console.log(`  company:    ${sim.state.company.name} (id ${sim.state.company.id})`);
   console.log(`  users (username / password):`);
   for (const c of sim.credentials)
@@ -87,6 +105,14 @@ export async function main(argv: string[]): Promise<number> {
   await sim.close();
   console.log("Compass simulator stopped");
   return 0;
+}
+
+/** A port number from the command line, or null after saying what is wrong. */
+function portOption(value: string | undefined, name: string): number | null {
+  const port = value === undefined ? 0 : Number(value);
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  console.error(`${name} must be a number from 0 to 65535\n\n${USAGE}`);
+  return null;
 }
 
 if (require.main === module) {

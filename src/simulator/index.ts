@@ -1,9 +1,10 @@
-// One call starts the whole simulated platform: the company state and its REST API (and, once the
-// lead wires it in, the XMPP side) on loopback.
+// One call starts the whole simulated platform on loopback: the company state, its REST API, and
+// its XMPP API (the phone. and pubsub. services behind an embedded XMPP endpoint).
 
 import { type RestServerOptions, startRestServer } from "./rest/server";
 import { defaultSeed, type SeedData } from "./state/seed";
 import { CompanyState } from "./state/store";
+import { startXmppEndpoint, type XmppEndpoint, type XmppEndpointOptions } from "./xmpp/server";
 
 export { type RestServer, type RestServerOptions, startRestServer } from "./rest/server";
 export {
@@ -15,6 +16,11 @@ export {
 } from "./state/errors";
 export { defaultPassword, defaultSeed, type SeedData } from "./state/seed";
 export { CompanyState, type CompanyStateOptions } from "./state/store";
+export { type AttachedComponents, attachComponents, type ComponentOptions } from "./xmpp/components";
+export { startXmppEndpoint, type XmppEndpoint, type XmppEndpointOptions } from "./xmpp/server";
+
+/** The simulator's platform domain: REST and XMPP names derive from it as on the live platform. */
+export const SIMULATOR_DOMAIN = "compass.test";
 
 export interface SimulatorOptions {
   /** default 127.0.0.1 */
@@ -24,6 +30,11 @@ export interface SimulatorOptions {
   seed?: SeedData;
   clock?: () => number;
   rest?: Omit<RestServerOptions, "host" | "port">;
+  /** XMPP TCP port; default 0 (any free port); false = no XMPP side */
+  xmppPort?: number | false;
+  /** XMPP over WebSocket port; default: none */
+  websocketPort?: number;
+  xmpp?: Omit<XmppEndpointOptions, "host" | "port" | "websocketPort" | "userDomain">;
 }
 
 export interface SimulatorCredential {
@@ -35,6 +46,17 @@ export interface SimulatorCredential {
 export interface Simulator {
   state: CompanyState;
   rest: { url: string; port: number; failNext(status: number, body?: unknown, times?: number): void };
+  /** absent when started with xmppPort: false */
+  xmpp?: {
+    /** what a compass-config's "XMPP service" takes: xmpp://127.0.0.1:PORT */
+    service: string;
+    websocketUrl?: string;
+    /** the JID domain: users log in as username@jidDomain */
+    jidDomain: string;
+    endpoint: XmppEndpoint;
+  };
+  /** the platform domain to configure (compass.test) */
+  domain: string;
   credentials: SimulatorCredential[];
   close(): Promise<void>;
 }
@@ -44,17 +66,38 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state = new CompanyState({ seed: options.seed ?? defaultSeed(), clock: options.clock });
   const rest = await startRestServer(state, { ...options.rest, host, port: options.restPort ?? 0 });
 
-  // ---- XMPP side: the lead adds it here (start the XMPP endpoints on `state`, add them to
-  // ---- the returned object, and close them in close() below, before the REST server).
+  let endpoint: XmppEndpoint | undefined;
+  if (options.xmppPort !== false) {
+    try {
+      endpoint = await startXmppEndpoint(state, {
+        ...options.xmpp,
+        host,
+        port: options.xmppPort ?? 0,
+        websocketPort: options.websocketPort,
+        userDomain: `uc.${SIMULATOR_DOMAIN}`,
+      });
+    } catch (err) {
+      await rest.close();
+      throw err;
+    }
+  }
 
   let closed = false;
   return {
     state,
     rest: { url: rest.url, port: rest.port, failNext: rest.failNext },
+    xmpp: endpoint && {
+      service: `xmpp://${host}:${endpoint.port}`,
+      websocketUrl: endpoint.websocketUrl,
+      jidDomain: endpoint.domains.userDomain,
+      endpoint,
+    },
+    domain: SIMULATOR_DOMAIN,
     credentials: state.users().map((u) => ({ username: u.username, password: u.password, name: u.name })),
     async close() {
       if (closed) return;
       closed = true;
+      await endpoint?.close();
       await rest.close();
       state.removeAllListeners();
     },
