@@ -168,7 +168,12 @@ export class PlatformServices {
    * (its session is gone), so its subscriptions end, whatever their expiry option.
    */
   handleMessage(message: XmlElement, from: string): void {
-    if (message.attrs.type === "error") this.dropSubscriptionsOf(from, false);
+    if (message.attrs.type === "error") this.subscriberGone(from);
+  }
+
+  /** `jid` is known to be unreachable: end all its subscriptions, whatever their expiry option. */
+  subscriberGone(jid: string): void {
+    this.dropSubscriptionsOf(jid, false);
   }
 
   /** The session of `fullJid` ended: drop its presence-bound subscriptions. */
