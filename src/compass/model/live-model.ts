@@ -166,7 +166,7 @@ export class LiveModel extends EventEmitter {
         }
       }
       for (const queue of this.queues.values()) {
-        this.statsSignatures.set(queue.id, statsSignature(this.statsOf(queue, now)));
+        this.statsSignatures.set(queue.id, this.signatureOf(queue, this.agentsOf(queue)));
       }
       this.dirtyQueues.clear();
     } finally {
@@ -906,16 +906,25 @@ export class LiveModel extends EventEmitter {
     for (const queueId of this.dirtyQueues) {
       const queue = this.queues.get(queueId);
       if (!queue) continue;
-      const stats = this.statsOf(queue, now);
-      const signature = statsSignature(stats);
+      const agents = this.agentsOf(queue);
+      const signature = this.signatureOf(queue, agents);
       if (this.statsSignatures.get(queueId) === signature) continue;
       this.statsSignatures.set(queueId, signature);
-      this.emitEvent("queue.stats", { ...stats }, now);
+      this.emitEvent("queue.stats", this.statsOf(queue, now, agents), now);
     }
     this.dirtyQueues.clear();
   }
 
-  private statsOf(queue: QueueRecord, now: number): QueueStats {
+  /** What makes a stats snapshot different, without the fields that only move with the clock. */
+  private signatureOf(queue: QueueRecord, agents: QueueStats["agents"]): string {
+    const { loggedIn, available, paused } = agents;
+    let waiting = "";
+    for (const [callId, enteredAt] of queue.waiting) waiting += `${callId}@${enteredAt},`;
+    const c = queue.counters;
+    return `${queue.name}|${waiting}|${loggedIn}|${available}|${paused}|${c.averageWait}|${c.maxWait}|${c.totalCalls}|${c.handledCalls}|${c.totalWait}`;
+  }
+
+  private agentsOf(queue: QueueRecord): QueueStats["agents"] {
     let loggedIn = 0;
     let available = 0;
     let paused = 0;
@@ -929,6 +938,10 @@ export class LiveModel extends EventEmitter {
       if (user?.loggedIn && user.receiveCalls !== "NONE" && !this.userCalls.has(member.userId))
         available += 1;
     }
+    return { loggedIn, available, paused };
+  }
+
+  private statsOf(queue: QueueRecord, now: number, agents = this.agentsOf(queue)): QueueStats {
     const waitingCalls = [...queue.waiting].map(([callId, enteredAt]) => ({
       callId,
       enteredAt,
@@ -940,7 +953,7 @@ export class LiveModel extends EventEmitter {
       waiting: waitingCalls.length,
       waitingCalls,
       longestWaitMs: waitingCalls.reduce((max, w) => Math.max(max, w.waitMs), 0),
-      agents: { loggedIn, available, paused },
+      agents,
       counters: { ...queue.counters },
       at: now,
     };
@@ -1180,23 +1193,4 @@ function membershipsOf(snapshot: Snapshot): Map<string, Map<string, QueueMember>
     for (const entry of user.queueEntries ?? []) add({ ...entry, userId: entry.userId ?? user.id });
   }
   return result;
-}
-
-/** What makes a stats snapshot different, without the fields that only move with the clock. */
-function statsSignature(stats: QueueStats): string {
-  const waiting = stats.waitingCalls.map((w) => `${w.callId}@${w.enteredAt}`).join(",");
-  const { loggedIn, available, paused } = stats.agents;
-  const c = stats.counters;
-  return [
-    stats.queueName,
-    waiting,
-    loggedIn,
-    available,
-    paused,
-    c.averageWait,
-    c.maxWait,
-    c.totalCalls,
-    c.handledCalls,
-    c.totalWait,
-  ].join("|");
 }

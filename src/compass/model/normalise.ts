@@ -7,45 +7,71 @@ import type { CallDirection, CallpointView, PartyView } from "./types";
 const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
 const orNull = (value: string | undefined): string | null => (value === undefined ? null : value);
 
+// Views are built once per received callpoint object (notifications are never changed after they
+// arrive) and handed out as shallow copies: building them was the model's hottest path.
+const views = new WeakMap<Callpoint, CallpointView>();
+
+/** The plain JSON view of a callpoint: a fresh copy each call. */
 export function callpointView(cp: Callpoint): CallpointView {
+  return { ...cachedView(cp) };
+}
+
+function cachedView(cp: Callpoint): CallpointView {
+  let view = views.get(cp);
+  if (!view) {
+    view = buildView(cp);
+    views.set(cp, view);
+  }
+  return view;
+}
+
+function buildView(cp: Callpoint): CallpointView {
+  // Object literals per kind (no spreads): this runs for every callpoint the platform sends.
   const type = lower(cp.type);
-  const base: CallpointView = { type, id: cp.id, state: lower(cp.state) };
+  const id = cp.id;
+  const state = lower(cp.state);
   switch (type) {
     case "user":
       return {
-        ...base,
+        type,
+        id,
+        state,
         userId: orNull(cp.userId),
         userName: orNull(cp.userName),
         identityId: orNull(cp.identityId),
       };
     case "queue":
-      return { ...base, queueId: orNull(cp.queueId), queueName: orNull(cp.queueName) };
+      return { type, id, state, queueId: orNull(cp.queueId), queueName: orNull(cp.queueName) };
     case "dialplan":
       return {
-        ...base,
+        type,
+        id,
+        state,
         exten: orNull(cp.exten),
         digits: orNull(cp.digits),
         description: orNull(cp.description),
       };
     case "external":
-      return { ...base, number: orNull(cp.number), name: orNull(cp.name) };
+      return { type, id, state, number: orNull(cp.number), name: orNull(cp.name) };
     case "resource":
       return {
-        ...base,
+        type,
+        id,
+        state,
         resourceType: cp.resourceType === undefined ? null : cp.resourceType.toLowerCase(),
         resourceId: orNull(cp.resourceId),
         name: orNull(cp.name),
       };
     case "listenin":
-      return { ...base, listenedToCallId: orNull(cp.listenedToCallId) };
+      return { type, id, state, listenedToCallId: orNull(cp.listenedToCallId) };
     default: {
       // Unknown kind: keep whatever fields it carried so nothing is lost.
-      const extra: Record<string, string> = {};
+      const view: CallpointView = { type, id, state };
       for (const key of ["userId", "userName", "queueId", "queueName", "exten", "number", "name"] as const) {
         const value = cp[key];
-        if (value !== undefined) extra[key] = value;
+        if (value !== undefined) view[key] = value;
       }
-      return { ...base, ...extra };
+      return view;
     }
   }
 }
@@ -78,8 +104,9 @@ export function partyKey(cp: Callpoint | undefined): string {
 /** True when the side changed in anything but its state and times (a re-route, not progress). */
 export function callpointChanged(before: Callpoint, after: Callpoint): boolean {
   if (partyKey(before) !== partyKey(after)) return true;
-  const a = callpointView(before);
-  const b = callpointView(after);
+  if (before === after) return false;
+  const a = cachedView(before);
+  const b = cachedView(after);
   for (const key of Object.keys(b) as (keyof CallpointView)[]) {
     if (key === "state" || key === "id") continue;
     if (a[key] !== b[key]) return true;
