@@ -135,7 +135,10 @@ function main(): void {
   const notifications = workload();
   let now = 1_700_000_000_000;
   const started = process.hrtime.bigint();
-  for (const n of notifications) model.apply(n, (now += 50));
+  for (const n of notifications) {
+    now += 50;
+    model.apply(n, now);
+  }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const events = [...counts.values()].reduce((a, b) => a + b, 0);
   console.log(

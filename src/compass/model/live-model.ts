@@ -5,6 +5,7 @@
 //   "event"   DomainEvent  every domain event, including `call.summary` from the correlator
 //   "loaded"  { resynced }  after every load(); the first load emits nothing else
 //   "unknown" Notification  a notification this model does not understand (or cannot use); nothing changed
+//   "warning" { error, subject }  a listener (or the model itself) threw; the model carried on
 //
 // Times are the `now` passed in (ms, when the notification was received): the platform's own
 // timestamps are whole seconds, too coarse for ring and talk times.
@@ -157,7 +158,7 @@ export class LiveModel extends EventEmitter {
       const calls = (snapshot.calls ?? [])
         .filter((c) => c && c.state !== "DISCONNECTED")
         .sort(QUEUE_KEYS_FIRST);
-      for (const call of calls) this.startCall(call, now, true);
+      for (const call of calls) this.startCall(call, now, { impliedProgress: true, fromSnapshot: true });
       for (const queue of snapshot.queues ?? []) {
         const record = this.queues.get(queue.id);
         for (const callId of queue.callIds ?? []) {
@@ -186,7 +187,8 @@ export class LiveModel extends EventEmitter {
     for (const call of [...fresh.values()].sort(QUEUE_KEYS_FIRST)) {
       const record = this.calls.get(call.id);
       if (record) this.updateCall(record, call, now);
-      else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
+      else if (!this.tombstones.has(call.id))
+        this.startCall(call, now, { impliedProgress: true, fromSnapshot: true });
     }
 
     // Users: created, changed, removed.
@@ -263,6 +265,9 @@ export class LiveModel extends EventEmitter {
     try {
       this.dispatch(notification, now);
       this.flushStats(now);
+    } catch (err) {
+      // A model bug must not take the session down with it: report, keep going.
+      this.warn(err, notification);
     } finally {
       this.currentNotification = undefined;
     }
@@ -307,14 +312,14 @@ export class LiveModel extends EventEmitter {
       case "notification.call.start": {
         const known = this.calls.get(n.call.id);
         if (known) this.updateCall(known, n.call, now);
-        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, false);
+        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, { impliedProgress: false });
         return;
       }
       case "notification.call.update": {
         const call = n.call.id ? n.call : { ...n.call, id: n.callId as string };
         const known = this.calls.get(call.id);
         if (known) this.updateCall(known, call, now);
-        else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
+        else if (!this.tombstones.has(call.id)) this.startCall(call, now, { impliedProgress: true });
         return;
       }
       case "notification.call.end": {
@@ -423,10 +428,16 @@ export class LiveModel extends EventEmitter {
   // ------------------------------------------------------------------ calls
 
   /** A call the model has not seen: `call.started`, then whatever state it already reached. */
-  private startCall(call: Call, now: number, impliedProgress: boolean): CallRecord {
+  private startCall(
+    call: Call,
+    now: number,
+    options: { impliedProgress: boolean; fromSnapshot?: boolean },
+  ): CallRecord {
+    const { impliedProgress, fromSnapshot = false } = options;
     const parentCallId = parentCallIdOf(call);
     const parent = parentCallId !== null ? this.calls.get(parentCallId) : undefined;
-    const startedAt = this.silent
+    // A call first seen in a snapshot started earlier: the platform's callpoint times tell when.
+    const startedAt = fromSnapshot
       ? Math.min(secondsToMs(call.source?.timeCreated, now), secondsToMs(call.destination?.timeCreated, now))
       : now;
     const record: CallRecord = {
@@ -445,7 +456,7 @@ export class LiveModel extends EventEmitter {
     };
     this.noteQueueOf(record, call);
     if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
-      record.answeredAt = this.silent ? secondsToMs(call.destination?.timeStarted, now) : now;
+      record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, now) : now;
     }
     this.calls.set(call.id, record);
     this.countUsers([], record.users);
@@ -970,7 +981,18 @@ export class LiveModel extends EventEmitter {
       companyId: this.company?.id ?? "",
     };
     if (this.currentNotification !== undefined) domainEvent.notification = this.currentNotification;
-    this.emit("event", domainEvent);
+    try {
+      this.emit("event", domainEvent);
+    } catch (err) {
+      // A failing listener must not leave the model half-updated (its fellow listeners of this one event are skipped).
+      this.warn(err, domainEvent);
+    }
+  }
+
+  private warn(err: unknown, subject: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (this.listenerCount("warning") > 0) this.emit("warning", { error, subject });
+    else process.emitWarning(`compass live model: ${error.message}`);
   }
 
   private summaryReady(summary: CallSummary, at: number): void {

@@ -56,7 +56,7 @@ describe("LiveModel loading and resync", () => {
     after.users.push(user("19", "Nieuwe Collega"));
     after.calls.push({
       id: "Z",
-      source: cp.external("+3130999", "", "RINGING"),
+      source: { ...cp.external("+3130999", "", "RINGING"), timeCreated: Math.floor(p.now / 1000) + 100 },
       destination: cp.user("16", "Alex Groot", "RINGING"),
       state: "RINGING",
       properties: {},
@@ -87,6 +87,8 @@ describe("LiveModel loading and resync", () => {
     const stats = rec.payloads("queue.stats").at(-1) as unknown as QueueStats;
     assert.deepEqual(stats.agents, { loggedIn: 1, available: 0, paused: 0 });
     assert.equal(model.sizes().conversations, 1); // only Z is open
+    // Z started during the gap: its start time comes from the platform's callpoint time.
+    assert.equal(rec.only("call.started").startedAt, (Math.floor((p.now - 120_000) / 1000) + 100) * 1000);
   });
 
   it("a reload with nothing changed emits nothing but loaded", () => {
@@ -185,6 +187,23 @@ describe("LiveModel robustness", () => {
       },
     });
     assert.equal(model.getCall("late"), null);
+  });
+
+  it("survives a throwing listener: the model stays consistent and reports a warning", () => {
+    const { model, platform: p, rec } = freshModel();
+    const warnings: { error: Error }[] = [];
+    model.on("warning", (w) => warnings.push(w));
+    model.prependListener("event", (e: { event: string }) => {
+      if (e.event === "call.started") throw new Error("flow bug");
+    });
+    p.start("X", cp.external("+3120555"), cp.dialplan("020")).route("X", "DESTINATION", cp.user("17"));
+    p.state("X", "ANSWERED").end("X", "SOURCE_HANGUP");
+    assert.deepEqual(
+      warnings.map((w) => w.error.message),
+      ["flow bug"],
+    );
+    assert.deepEqual(rec.names("call."), ["call.updated", "call.answered", "call.ended", "call.summary"]);
+    assert.equal(model.sizes().calls, 0);
   });
 
   it("keeps memory bounded: 10,000 calls later every map is empty again", () => {
