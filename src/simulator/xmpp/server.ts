@@ -18,6 +18,7 @@ import { StringDecoder } from "node:string_decoder";
 import tls from "node:tls";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { CompanyStateReader, SimUser } from "../state/types";
+import { ScramError, ScramServerExchange } from "./scram";
 import {
   bareJid,
   iqError,
@@ -73,6 +74,8 @@ export interface XmppEndpointOptions {
   keepaliveIntervalMs?: number;
   /** failed SASL attempts per connection before the stream is closed */
   maxAuthAttempts?: number;
+  /** SCRAM-SHA-1 PBKDF2 iterations; low because JS clients derive keys slowly (~0.1 ms each) */
+  scramIterations?: number;
   subscribedDelayMs?: number;
 }
 
@@ -170,6 +173,7 @@ class Session {
   available = false;
   private headerSent = false;
   private authAttempts = 0;
+  private scram?: ScramServerExchange;
   private closed = false;
   /** end-of-session bookkeeping done (it must run once: a later run could hit a successor's JID) */
   private finished = false;
@@ -227,7 +231,7 @@ class Session {
 
   private featureList(): string {
     if (!this.user) {
-      const mechanisms = `<mechanisms xmlns="${NS_SASL}"><mechanism>PLAIN</mechanism></mechanisms>`;
+      const mechanisms = `<mechanisms xmlns="${NS_SASL}"><mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism></mechanisms>`;
       if (this.tlsPending()) {
         const required = this.host.options.requireTls;
         return `<starttls xmlns="${NS_TLS}">${required ? "<required/>" : ""}</starttls>${required ? "" : mechanisms}`;
@@ -289,7 +293,12 @@ class Session {
       this.authenticate(el);
       return;
     }
+    if (el.name === "response" && el.ns === NS_SASL) {
+      this.scramResponse(el);
+      return;
+    }
     if (el.name === "abort" && el.ns === NS_SASL) {
+      this.scram = undefined;
       this.transport.write(`<failure xmlns="${NS_SASL}"><aborted/></failure>`);
       return;
     }
@@ -307,8 +316,12 @@ class Session {
       this.transport.closeStream();
       return;
     }
+    if (auth.attrs.mechanism === "SCRAM-SHA-1") {
+      this.scramStart(auth);
+      return;
+    }
     if (auth.attrs.mechanism !== "PLAIN") {
-      this.saslFailure("invalid-mechanism", "only PLAIN is offered");
+      this.saslFailure("invalid-mechanism", "SCRAM-SHA-1 and PLAIN are offered");
       return;
     }
     const decoded = Buffer.from(textOf(auth).trim(), "base64").toString("utf8");
@@ -321,14 +334,54 @@ class Session {
     const candidate = this.host.state.userByUsername(authcid);
     const authzOk = authzid === "" || authzid === `${authcid}@${this.domain}` || authzid === authcid;
     if (!authzOk || !passwordMatches(candidate, password)) {
-      this.authAttempts++;
-      this.saslFailure("not-authorized", "wrong username or password");
-      if (this.authAttempts >= this.host.options.maxAuthAttempts)
-        this.fail("not-authorized", "too many failed logins");
+      this.authFailed();
       return;
     }
-    this.user = candidate;
-    this.transport.write(`<success xmlns="${NS_SASL}"/>`);
+    this.authenticated(candidate as SimUser, "");
+  }
+
+  private authFailed(condition = "not-authorized"): void {
+    this.authAttempts++;
+    this.saslFailure(condition, condition === "not-authorized" ? "wrong username or password" : undefined);
+    if (this.authAttempts >= this.host.options.maxAuthAttempts)
+      this.fail("not-authorized", "too many failed logins");
+  }
+
+  private scramStart(auth: XmlElement): void {
+    const exchange = new ScramServerExchange(this.host.options.scramIterations);
+    try {
+      const serverFirst = exchange.start(Buffer.from(textOf(auth).trim(), "base64").toString("utf8"));
+      this.scram = exchange;
+      this.transport.write(
+        `<challenge xmlns="${NS_SASL}">${Buffer.from(serverFirst).toString("base64")}</challenge>`,
+      );
+    } catch (err) {
+      this.authFailed(err instanceof ScramError ? err.condition : "malformed-request");
+    }
+  }
+
+  private scramResponse(response: XmlElement): void {
+    const exchange = this.scram;
+    this.scram = undefined;
+    if (!exchange) {
+      this.fail("not-authorized", "no SASL exchange in progress");
+      return;
+    }
+    const user = this.host.state.userByUsername(exchange.username);
+    try {
+      const serverFinal = exchange.finish(
+        Buffer.from(textOf(response).trim(), "base64").toString("utf8"),
+        user?.password,
+      );
+      this.authenticated(user as SimUser, Buffer.from(serverFinal).toString("base64"));
+    } catch (err) {
+      this.authFailed(err instanceof ScramError ? err.condition : "malformed-request");
+    }
+  }
+
+  private authenticated(user: SimUser, additionalData: string): void {
+    this.user = user;
+    this.transport.write(`<success xmlns="${NS_SASL}">${additionalData}</success>`);
     // RFC 6120 6.4.6: the stream restarts; the client sends a fresh header
     this.headerSent = false;
     this.restart();
@@ -762,6 +815,7 @@ export async function startXmppEndpoint(
     maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 60_000,
     maxAuthAttempts: options.maxAuthAttempts ?? 3,
+    scramIterations: options.scramIterations ?? 1024,
     subscribedDelayMs: options.subscribedDelayMs ?? 10,
     ...(options.tls ? { tls: options.tls } : {}),
   };

@@ -252,7 +252,7 @@ describe("simulator XMPP endpoint (raw client)", () => {
       .getChild("mechanisms", NS.sasl)
       ?.getChildren("mechanism")
       .map((m) => m.getText());
-    assert.deepEqual(mechanisms, ["PLAIN"]);
+    assert.deepEqual(mechanisms, ["SCRAM-SHA-1", "PLAIN"]);
     client.send(`<auth xmlns="${NS.sasl}" mechanism="ANONYMOUS"/>`);
     const anonymous = await client.next((el) => el.name === "failure");
     assert.ok(anonymous.getChild("invalid-mechanism"));
