@@ -99,7 +99,7 @@ const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
   Number(parentCallIdOf(a) !== null) - Number(parentCallIdOf(b) !== null);
 
 export class LiveModel extends EventEmitter {
-  company: Company | null = null;
+  private companyInfo: Company | null = null;
   private loadedOnce = false;
   private readonly users = new Map<string, User>();
   private readonly queues = new Map<string, QueueRecord>();
@@ -143,7 +143,7 @@ export class LiveModel extends EventEmitter {
   private seed(snapshot: Snapshot, now: number): void {
     this.silent = true;
     try {
-      this.company = { ...snapshot.company };
+      this.companyInfo = { ...snapshot.company };
       this.users.clear();
       this.queues.clear();
       this.calls.clear();
@@ -176,7 +176,7 @@ export class LiveModel extends EventEmitter {
   }
 
   private resync(snapshot: Snapshot, now: number): void {
-    if (snapshot.company) this.company = { ...snapshot.company };
+    if (snapshot.company) this.companyInfo = { ...snapshot.company };
     // Calls first: ends free agents, and queue callers that vanished are explained by their call.
     const fresh = new Map<string, Call>();
     for (const call of snapshot.calls ?? [])
@@ -978,7 +978,7 @@ export class LiveModel extends EventEmitter {
       event,
       payload: payload as Record<string, unknown>,
       timestamp: now,
-      companyId: this.company?.id ?? "",
+      companyId: this.companyInfo?.id ?? "",
     };
     if (this.currentNotification !== undefined) domainEvent.notification = this.currentNotification;
     try {
@@ -1065,6 +1065,11 @@ export class LiveModel extends EventEmitter {
 
   private statusPayload(userId: string): Record<string, unknown> {
     return { ...this.userView(userId) };
+  }
+
+  /** The company from the last load (a copy), or null before the first. */
+  get company(): Company | null {
+    return this.companyInfo ? { ...this.companyInfo } : null;
   }
 
   getUsers(): UserView[] {

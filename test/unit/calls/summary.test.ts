@@ -173,6 +173,44 @@ describe("call.summary", () => {
     assert.equal(left.waitMs, 45_000);
   });
 
+  it("waits for the answer when the caller leaves the queue before the agent's answer is announced", () => {
+    const { platform: p, rec } = freshModel();
+    p.start("X", cp.external("+3120555"), cp.dialplan("020")).route(
+      "X",
+      "DESTINATION",
+      cp.queue("641", "Support"),
+    );
+    p.state("X", "RINGING").queueEnter("641", "X").tick(7000);
+    // Queue pickup: the leave comes first, then the routing to the agent, then the answer.
+    p.queueLeave("641", "X");
+    assert.equal(rec.payloads("queue.caller.left").length, 0);
+    p.route("X", "DESTINATION", cp.user("16"));
+    assert.equal(rec.payloads("queue.caller.left").length, 0);
+    p.state("X", "ANSWERED");
+    const left = rec.only("queue.caller.left");
+    assert.equal(left.answered, true);
+    assert.equal(left.waitMs, 7000);
+    p.end("X", "SOURCE_HANGUP");
+    assert.equal(rec.only("call.summary").outcome, "answered");
+  });
+
+  it("counts a queue timeout to voicemail as voicemail, and the queue leave as not answered", () => {
+    const { platform: p, rec } = freshModel();
+    callerIntoQueue(p);
+    unansweredOffer(p, "L1", "16");
+    p.send({ type: "notification.call.queueExit", timestamp: 1, callId: "X", queueExit: "TIMEOUT" });
+    p.queueLeave("641", "X");
+    p.route("X", "DESTINATION", cp.resource("voicemail", "v1", "Support voicemail"));
+    const left = rec.only("queue.caller.left");
+    assert.equal(left.answered, false);
+    assert.equal(left.exitReason, "TIMEOUT");
+    p.tick(20_000).end("X", "SOURCE_HANGUP");
+    const [summary] = summaries(rec);
+    assert.equal(summary.outcome, "voicemail");
+    assert.equal(summary.waitMs, 20_000);
+    assert.equal(summary.offers, 1);
+  });
+
   it("summarises an unattended transfer (REPLACE) as one transferred conversation", () => {
     const { platform: p, rec } = freshModel();
     p.start("X", cp.external("+3120555"), cp.dialplan("020"));
