@@ -18,7 +18,6 @@ import type {
   KnownNotification,
   Notification,
   PropertyChange,
-  Queue,
   QueueMember,
   User,
 } from "../protocol/types";
@@ -29,72 +28,39 @@ import {
   isHeld,
   parentCallIdOf,
   partyKey,
+  provisionalDirection,
   secondsToMs,
   userIdsOf,
 } from "./normalise";
+import {
+  type CallRecord,
+  COUNTER_NAMES,
+  copyChange,
+  copyMember,
+  copyUser,
+  isCall,
+  membershipsOf,
+  newQueueRecord,
+  type PendingLeave,
+  placeholderUser,
+  type QueueRecord,
+  type Snapshot,
+} from "./records";
+import { findAttendedTransfer, findSuccessor, type RecentEnd } from "./transfers";
 import type {
-  CallDirection,
   CallView,
   DomainEvent,
   QueueCounters,
   QueueMemberView,
   QueueStats,
   QueueView,
-  TransferInfo,
   UserView,
 } from "./types";
 
-export interface Snapshot {
-  company: Company;
-  users: User[];
-  queues: Queue[];
-  calls: Call[];
-}
-
-interface PendingLeave {
-  queueId: string;
-  enteredAt: number;
-  leftAt: number;
-}
-
-interface CallRecord {
-  id: string;
-  raw: Call;
-  direction: CallDirection | null;
-  startedAt: number;
-  answeredAt: number | null;
-  held: boolean;
-  parentCallId: string | null;
-  queueId: string | null;
-  queueName: string | null;
-  users: string[];
-  queueExit: string | null;
-  /** Left a queue before we could tell whether an agent took it. */
-  pendingLeaves: PendingLeave[];
-}
-
-interface QueueRecord {
-  id: string;
-  name: string;
-  xmppJid: string | null;
-  members: Map<string, QueueMember>;
-  /** callId -> entered at (ms). */
-  waiting: Map<string, number>;
-  counters: QueueCounters;
-}
-
-/** A consultation call's parties, kept briefly after it ends so an attended transfer can be seen. */
-interface RecentEnd {
-  callId: string;
-  parentCallId: string | null;
-  at: number;
-  keys: [string, string];
-}
+export type { Snapshot } from "./records";
 
 const TOMBSTONES = 1000;
 const RECENT_ENDS = 64;
-const CONSULT_WINDOW_MS = 60_000;
-const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
 const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
   Number(parentCallIdOf(a) !== null) - Number(parentCallIdOf(b) !== null);
 
@@ -484,7 +450,7 @@ export class LiveModel extends EventEmitter {
     const sourceChanged = callpointChanged(before.source, call.source);
     const destinationChanged = callpointChanged(before.destination, call.destination);
     if (sourceChanged || destinationChanged) {
-      const transfer = this.attendedTransfer(record, before, call, now);
+      const transfer = findAttendedTransfer(record, before, call, this.calls.values(), this.recentEnds, now);
       if (transfer) {
         this.correlator.transferred(record.id);
         this.emitEvent("call.transferred", { ...this.callView(record), transfer }, now);
@@ -525,7 +491,7 @@ export class LiveModel extends EventEmitter {
     }
     let successorCallId: string | null = null;
     if (endReason === "replace") {
-      const successor = this.successorOf(record);
+      const successor = findSuccessor(record, this.calls.values());
       if (successor) {
         successorCallId = successor.record.id;
         if (successor.transfer) {
@@ -544,87 +510,6 @@ export class LiveModel extends EventEmitter {
     this.countUsers(record.users, []);
     this.tombstone(record, now);
     this.correlator.ended(view, { at: now, endReason, resynced: options.resynced, successorCallId });
-  }
-
-  /** REPLACE: the call that carries on. A transfer unless it is one of the call's own queue legs. */
-  private successorOf(record: CallRecord): { record: CallRecord; transfer: TransferInfo | null } | null {
-    let best: CallRecord | null = null;
-    for (const other of this.calls.values()) {
-      if (other.parentCallId === record.id && other.answeredAt !== null)
-        return { record: other, transfer: null };
-    }
-    const keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
-    for (const other of this.calls.values()) {
-      if (other.id === record.id || other.parentCallId === record.id || other.startedAt < record.startedAt)
-        continue;
-      const otherKeys = [partyKey(other.raw.source), partyKey(other.raw.destination)];
-      const shared = keys.find((k) => k !== "" && otherKeys.includes(k));
-      if (!shared || otherKeys[0] === otherKeys[1]) continue;
-      const better =
-        !best ||
-        (other.answeredAt !== null && best.answeredAt === null) ||
-        ((other.answeredAt !== null) === (best.answeredAt !== null) && other.startedAt >= best.startedAt);
-      if (better) best = other;
-    }
-    if (!best) return null;
-    const bestKeys = [partyKey(best.raw.source), partyKey(best.raw.destination)];
-    const sharedIndex = keys.findIndex((k) => bestKeys.includes(k));
-    const fromSide = sharedIndex === 0 ? record.raw.destination : record.raw.source;
-    const shared = keys[sharedIndex];
-    const toSide = bestKeys[0] === shared ? best.raw.destination : best.raw.source;
-    if (partyKey(fromSide) === partyKey(toSide)) return { record: best, transfer: null };
-    return {
-      record: best,
-      transfer: {
-        kind: "unattended",
-        fromCallId: record.id,
-        toCallId: best.id,
-        consultCallId: null,
-        from: callpointView(fromSide),
-        to: callpointView(toSide),
-      },
-    };
-  }
-
-  /**
-   * A side of X changed from B to C while a call between B and C exists or just ended: an
-   * attended transfer (manual: "Attended transfer").
-   */
-  private attendedTransfer(record: CallRecord, before: Call, after: Call, now: number): TransferInfo | null {
-    for (const side of ["source", "destination"] as const) {
-      const fromKey = partyKey(before[side]);
-      const toKey = partyKey(after[side]);
-      if (fromKey === toKey || fromKey === "" || toKey === "") continue;
-      // Only a person hands a call over; a queue or dial plan giving it to someone is routing.
-      if (!fromKey.startsWith("user:") && !fromKey.startsWith("external:")) continue;
-      const matches = (keys: string[]) => keys.includes(fromKey) && keys.includes(toKey);
-      let consult: string | null = null;
-      for (const other of this.calls.values()) {
-        if (other.id === record.id || other.parentCallId === record.id) continue;
-        if (matches([partyKey(other.raw.source), partyKey(other.raw.destination)])) consult = other.id;
-      }
-      if (consult === null) {
-        for (let i = this.recentEnds.length - 1; i >= 0; i--) {
-          const ended = this.recentEnds[i];
-          if (ended.parentCallId === record.id || ended.callId === record.id) continue;
-          if (now - ended.at <= CONSULT_WINDOW_MS && matches(ended.keys)) {
-            consult = ended.callId;
-            break;
-          }
-        }
-      }
-      if (consult !== null) {
-        return {
-          kind: "attended",
-          fromCallId: record.id,
-          toCallId: record.id,
-          consultCallId: consult,
-          from: callpointView(before[side]),
-          to: callpointView(after[side]),
-        };
-      }
-    }
-    return null;
   }
 
   private noteQueueOf(record: CallRecord, call: Call): void {
@@ -1131,93 +1016,4 @@ export class LiveModel extends EventEmitter {
       stats: this.statsOf(queue, now),
     };
   }
-}
-
-// -------------------------------------------------------------------- helpers
-
-/**
- * Before the dial plan has routed a user's call, guess from the digits: a full phone number is an
- * outside call, a short one an extension. The routed destination replaces the guess.
- */
-function provisionalDirection(call: Call): CallDirection {
-  const dialled = (call.destination?.digits ?? call.destination?.exten ?? "").replace(/[\s-]/g, "");
-  return dialled.startsWith("+") || dialled.replace(/\D/g, "").length >= 7 ? "outbound" : "internal";
-}
-
-function isCall(call: Call | undefined): call is Call {
-  return !!call && typeof call.id === "string" && !!call.source && !!call.destination;
-}
-
-function copyUser(user: User): User {
-  return {
-    ...user,
-    loggedIn: user.loggedIn === true,
-    identifiers: { ...(user.identifiers ?? {}) },
-    queueEntries: (user.queueEntries ?? []).map(copyMember),
-    ...(user.wrapupState ? { wrapupState: { ...user.wrapupState } } : {}),
-  };
-}
-
-function placeholderUser(id: string): User {
-  return { id, name: "", loggedIn: false, identifiers: {}, queueEntries: [] };
-}
-
-function copyMember(member: QueueMember): QueueMember {
-  return {
-    queueId: member.queueId,
-    userId: member.userId,
-    priority: typeof member.priority === "number" && Number.isFinite(member.priority) ? member.priority : 0,
-    pausedSince: typeof member.pausedSince === "number" && member.pausedSince > 0 ? member.pausedSince : 0,
-  };
-}
-
-function copyChange(change: PropertyChange): PropertyChange {
-  return {
-    name: change.name,
-    oldValue: change.oldValue ?? undefined,
-    newValue: change.newValue ?? undefined,
-  };
-}
-
-function newQueueRecord(queue: Queue): QueueRecord {
-  const counters: QueueCounters = {
-    averageWait: null,
-    maxWait: null,
-    totalCalls: null,
-    handledCalls: null,
-    totalWait: null,
-  };
-  for (const name of COUNTER_NAMES) {
-    const value = queue[name];
-    if (typeof value === "number" && Number.isFinite(value)) counters[name] = value;
-  }
-  return {
-    id: queue.id,
-    name: queue.name ?? "",
-    xmppJid: queue.xmppJid ?? null,
-    members: new Map(),
-    waiting: new Map(),
-    counters,
-  };
-}
-
-/** Queue memberships from both sides of a snapshot (queue.userEntries and user.queueEntries). */
-function membershipsOf(snapshot: Snapshot): Map<string, Map<string, QueueMember>> {
-  const result = new Map<string, Map<string, QueueMember>>();
-  const add = (member: QueueMember) => {
-    if (!member || typeof member.queueId !== "string" || typeof member.userId !== "string") return;
-    let members = result.get(member.queueId);
-    if (!members) {
-      members = new Map();
-      result.set(member.queueId, members);
-    }
-    if (!members.has(member.userId)) members.set(member.userId, copyMember(member));
-  };
-  for (const queue of snapshot.queues ?? []) {
-    for (const entry of queue.userEntries ?? []) add({ ...entry, queueId: entry.queueId ?? queue.id });
-  }
-  for (const user of snapshot.users ?? []) {
-    for (const entry of user.queueEntries ?? []) add({ ...entry, userId: entry.userId ?? user.id });
-  }
-  return result;
 }

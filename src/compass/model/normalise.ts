@@ -170,3 +170,12 @@ export function userIdsOf(call: Call): string[] {
 export function secondsToMs(seconds: number | undefined, fallback: number): number {
   return typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallback;
 }
+
+/**
+ * Before the dial plan has routed a user's call, guess from the digits: a full phone number is an
+ * outside call, a short one an extension. The routed destination replaces the guess.
+ */
+export function provisionalDirection(call: Call): CallDirection {
+  const dialled = (call.destination?.digits ?? call.destination?.exten ?? "").replace(/[\s-]/g, "");
+  return dialled.startsWith("+") || dialled.replace(/\D/g, "").length >= 7 ? "outbound" : "internal";
+}

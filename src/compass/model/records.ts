@@ -1,0 +1,124 @@
+// The model's internal records and the small pure helpers that build them from protocol objects.
+
+import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
+import type { CallDirection, QueueCounters } from "./types";
+
+/** What the session loads on every (re)connect. */
+export interface Snapshot {
+  company: Company;
+  users: User[];
+  queues: Queue[];
+  calls: Call[];
+}
+
+export interface PendingLeave {
+  queueId: string;
+  enteredAt: number;
+  leftAt: number;
+}
+
+export interface CallRecord {
+  id: string;
+  raw: Call;
+  direction: CallDirection | null;
+  startedAt: number;
+  answeredAt: number | null;
+  held: boolean;
+  parentCallId: string | null;
+  queueId: string | null;
+  queueName: string | null;
+  users: string[];
+  queueExit: string | null;
+  /** Left a queue before we could tell whether an agent took it. */
+  pendingLeaves: PendingLeave[];
+}
+
+export interface QueueRecord {
+  id: string;
+  name: string;
+  xmppJid: string | null;
+  members: Map<string, QueueMember>;
+  /** callId -> entered at (ms). */
+  waiting: Map<string, number>;
+  counters: QueueCounters;
+}
+
+export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
+
+export function isCall(call: Call | undefined): call is Call {
+  return !!call && typeof call.id === "string" && !!call.source && !!call.destination;
+}
+
+export function copyUser(user: User): User {
+  return {
+    ...user,
+    loggedIn: user.loggedIn === true,
+    identifiers: { ...(user.identifiers ?? {}) },
+    queueEntries: (user.queueEntries ?? []).map(copyMember),
+    ...(user.wrapupState ? { wrapupState: { ...user.wrapupState } } : {}),
+  };
+}
+
+export function placeholderUser(id: string): User {
+  return { id, name: "", loggedIn: false, identifiers: {}, queueEntries: [] };
+}
+
+export function copyMember(member: QueueMember): QueueMember {
+  return {
+    queueId: member.queueId,
+    userId: member.userId,
+    priority: typeof member.priority === "number" && Number.isFinite(member.priority) ? member.priority : 0,
+    pausedSince: typeof member.pausedSince === "number" && member.pausedSince > 0 ? member.pausedSince : 0,
+  };
+}
+
+export function copyChange(change: PropertyChange): PropertyChange {
+  return {
+    name: change.name,
+    oldValue: change.oldValue ?? undefined,
+    newValue: change.newValue ?? undefined,
+  };
+}
+
+export function newQueueRecord(queue: Queue): QueueRecord {
+  const counters: QueueCounters = {
+    averageWait: null,
+    maxWait: null,
+    totalCalls: null,
+    handledCalls: null,
+    totalWait: null,
+  };
+  for (const name of COUNTER_NAMES) {
+    const value = queue[name];
+    if (typeof value === "number" && Number.isFinite(value)) counters[name] = value;
+  }
+  return {
+    id: queue.id,
+    name: queue.name ?? "",
+    xmppJid: queue.xmppJid ?? null,
+    members: new Map(),
+    waiting: new Map(),
+    counters,
+  };
+}
+
+/** Queue memberships from both sides of a snapshot (queue.userEntries and user.queueEntries). */
+export function membershipsOf(snapshot: Snapshot): Map<string, Map<string, QueueMember>> {
+  const result = new Map<string, Map<string, QueueMember>>();
+  const add = (member: QueueMember) => {
+    if (!member || typeof member.queueId !== "string" || typeof member.userId !== "string") return;
+    let members = result.get(member.queueId);
+    if (!members) {
+      members = new Map();
+      result.set(member.queueId, members);
+    }
+    if (!members.has(member.userId)) members.set(member.userId, copyMember(member));
+  };
+  for (const queue of snapshot.queues ?? []) {
+    for (const entry of queue.userEntries ?? []) add({ ...entry, queueId: entry.queueId ?? queue.id });
+  }
+  for (const user of snapshot.users ?? []) {
+    for (const entry of user.queueEntries ?? []) add({ ...entry, userId: entry.userId ?? user.id });
+  }
+  return result;
+}

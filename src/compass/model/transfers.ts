@@ -1,0 +1,111 @@
+// Transfer detection (manual: "Unattended transfer", "Attended transfer"): which call carries a
+// conversation on after a REPLACE, and whether a changed side is an attended hand-over.
+
+import type { Call } from "../protocol/types";
+import { callpointView, partyKey } from "./normalise";
+import type { CallRecord } from "./records";
+import type { TransferInfo } from "./types";
+
+/** How long after a consultation call ended its parties still explain a hand-over. */
+const CONSULT_WINDOW_MS = 60_000;
+
+/** A consultation call's parties, kept briefly after it ends so an attended transfer can be seen. */
+export interface RecentEnd {
+  callId: string;
+  parentCallId: string | null;
+  at: number;
+  keys: [string, string];
+}
+
+/** REPLACE: the call that carries on. A transfer unless it is one of the call's own queue legs. */
+export function findSuccessor(
+  record: CallRecord,
+  calls: Iterable<CallRecord>,
+): { record: CallRecord; transfer: TransferInfo | null } | null {
+  const active = [...calls];
+  let best: CallRecord | null = null;
+  for (const other of active) {
+    if (other.parentCallId === record.id && other.answeredAt !== null)
+      return { record: other, transfer: null };
+  }
+  const keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
+  for (const other of active) {
+    if (other.id === record.id || other.parentCallId === record.id || other.startedAt < record.startedAt)
+      continue;
+    const otherKeys = [partyKey(other.raw.source), partyKey(other.raw.destination)];
+    const shared = keys.find((k) => k !== "" && otherKeys.includes(k));
+    if (!shared || otherKeys[0] === otherKeys[1]) continue;
+    const better =
+      !best ||
+      (other.answeredAt !== null && best.answeredAt === null) ||
+      ((other.answeredAt !== null) === (best.answeredAt !== null) && other.startedAt >= best.startedAt);
+    if (better) best = other;
+  }
+  if (!best) return null;
+  const bestKeys = [partyKey(best.raw.source), partyKey(best.raw.destination)];
+  const sharedIndex = keys.findIndex((k) => bestKeys.includes(k));
+  const fromSide = sharedIndex === 0 ? record.raw.destination : record.raw.source;
+  const shared = keys[sharedIndex];
+  const toSide = bestKeys[0] === shared ? best.raw.destination : best.raw.source;
+  if (partyKey(fromSide) === partyKey(toSide)) return { record: best, transfer: null };
+  return {
+    record: best,
+    transfer: {
+      kind: "unattended",
+      fromCallId: record.id,
+      toCallId: best.id,
+      consultCallId: null,
+      from: callpointView(fromSide),
+      to: callpointView(toSide),
+    },
+  };
+}
+
+/**
+ * A side of X changed from B to C while a call between B and C exists or just ended: an
+ * attended transfer (manual: "Attended transfer").
+ */
+export function findAttendedTransfer(
+  record: CallRecord,
+  before: Call,
+  after: Call,
+  calls: Iterable<CallRecord>,
+  recentEnds: RecentEnd[],
+  now: number,
+): TransferInfo | null {
+  const active = [...calls];
+  for (const side of ["source", "destination"] as const) {
+    const fromKey = partyKey(before[side]);
+    const toKey = partyKey(after[side]);
+    if (fromKey === toKey || fromKey === "" || toKey === "") continue;
+    // Only a person hands a call over; a queue or dial plan giving it to someone is routing.
+    if (!fromKey.startsWith("user:") && !fromKey.startsWith("external:")) continue;
+    const matches = (keys: string[]) => keys.includes(fromKey) && keys.includes(toKey);
+    let consult: string | null = null;
+    for (const other of active) {
+      if (other.id === record.id || other.parentCallId === record.id) continue;
+      if (matches([partyKey(other.raw.source), partyKey(other.raw.destination)])) consult = other.id;
+    }
+    if (consult === null) {
+      for (let i = recentEnds.length - 1; i >= 0; i--) {
+        const ended = recentEnds[i];
+        if (ended.parentCallId === record.id || ended.callId === record.id) continue;
+        if (now - ended.at <= CONSULT_WINDOW_MS && matches(ended.keys)) {
+          consult = ended.callId;
+          break;
+        }
+      }
+    }
+    if (consult !== null) {
+      return {
+        kind: "attended",
+        fromCallId: record.id,
+        toCallId: record.id,
+        consultCallId: consult,
+        from: callpointView(before[side]),
+        to: callpointView(after[side]),
+      };
+    }
+  }
+  return null;
+}
