@@ -124,7 +124,7 @@ export class LiveModel extends EventEmitter {
       const calls = (snapshot.calls ?? [])
         .filter((c) => c && c.state !== "DISCONNECTED")
         .sort(QUEUE_KEYS_FIRST);
-      for (const call of calls) this.startCall(call, now, { impliedProgress: true, fromSnapshot: true });
+      for (const call of calls) this.startCall(call, now, true);
       for (const queue of snapshot.queues ?? []) {
         const record = this.queues.get(queue.id);
         for (const callId of queue.callIds ?? []) {
@@ -153,8 +153,7 @@ export class LiveModel extends EventEmitter {
     for (const call of [...fresh.values()].sort(QUEUE_KEYS_FIRST)) {
       const record = this.calls.get(call.id);
       if (record) this.updateCall(record, call, now);
-      else if (!this.tombstones.has(call.id))
-        this.startCall(call, now, { impliedProgress: true, fromSnapshot: true });
+      else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
     }
 
     // Users: created, changed, removed.
@@ -278,14 +277,14 @@ export class LiveModel extends EventEmitter {
       case "notification.call.start": {
         const known = this.calls.get(n.call.id);
         if (known) this.updateCall(known, n.call, now);
-        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, { impliedProgress: false });
+        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, false);
         return;
       }
       case "notification.call.update": {
         const call = n.call.id ? n.call : { ...n.call, id: n.callId as string };
         const known = this.calls.get(call.id);
         if (known) this.updateCall(known, call, now);
-        else if (!this.tombstones.has(call.id)) this.startCall(call, now, { impliedProgress: true });
+        else if (!this.tombstones.has(call.id)) this.startCall(call, now, false);
         return;
       }
       case "notification.call.end": {
@@ -394,12 +393,7 @@ export class LiveModel extends EventEmitter {
   // ------------------------------------------------------------------ calls
 
   /** A call the model has not seen: `call.started`, then whatever state it already reached. */
-  private startCall(
-    call: Call,
-    now: number,
-    options: { impliedProgress: boolean; fromSnapshot?: boolean },
-  ): CallRecord {
-    const { impliedProgress, fromSnapshot = false } = options;
+  private startCall(call: Call, now: number, fromSnapshot: boolean): CallRecord {
     const parentCallId = parentCallIdOf(call);
     const parent = parentCallId !== null ? this.calls.get(parentCallId) : undefined;
     // A call first seen in a snapshot started earlier: the platform's callpoint times tell when.
@@ -427,11 +421,10 @@ export class LiveModel extends EventEmitter {
     this.calls.set(call.id, record);
     this.countUsers([], record.users);
     this.emitEvent("call.started", this.callView(record), now);
-    if (impliedProgress || call.state === "RINGING") {
-      if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
-      if (record.answeredAt !== null) this.emitEvent("call.answered", this.callView(record), now);
-      if (record.held) this.emitEvent("call.held", this.callView(record), now);
-    }
+    // A call may already be further along when first seen (a reload, a missed start).
+    if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
+    if (record.answeredAt !== null) this.emitEvent("call.answered", this.callView(record), now);
+    if (record.held) this.emitEvent("call.held", this.callView(record), now);
     this.correlator.started(this.callView(record));
     if (parent && record.answeredAt !== null) this.resolvePendingLeaves(parent, now);
     return record;
@@ -926,7 +919,9 @@ export class LiveModel extends EventEmitter {
       if (member) queues.push(this.memberView(member));
     }
     const location =
-      user.location === undefined || user.location === "-1" || user.location === "" ? null : user.location;
+      user.location === undefined || user.location === null || ["-1", ""].includes(String(user.location))
+        ? null
+        : String(user.location);
     return {
       id: user.id,
       name: user.name,
