@@ -58,6 +58,11 @@ export interface RestRequest {
   methodOverride?: boolean;
   /** Follow same-origin redirects (default true). With false, a 3xx is returned as the response. */
   followRedirects?: boolean;
+  /**
+   * API versions for this request only, most preferred first: for endpoints that exist in some
+   * versions only (queue pause is v1/v2, user status is v3).
+   */
+  versions?: number[];
 }
 
 export interface RestResponse<T = unknown> {
@@ -267,7 +272,8 @@ export class RestClient {
       }
     }
 
-    const headers: Record<string, string> = { accept: this.#accept };
+    const accept = request.versions ? acceptHeader(validateVersions(request.versions)) : this.#accept;
+    const headers: Record<string, string> = { accept };
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       const lower = name.toLowerCase();
       // Our credentials only; the pool sets the Host for the origin it is bound to.
