@@ -6,12 +6,13 @@ import { startSimulator } from "./index";
 import type { SeedData } from "./state/seed";
 
 const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 0] [--xmpp-port 0] [--ws-port N]
-                         [--seed company.json] [--public]
+                         [--traffic 6] [--seed company.json] [--public]
 
   --host       address to listen on (default 127.0.0.1)
   --port       REST port (default 0: any free port)
   --xmpp-port  XMPP (TCP) port (default 0: any free port)
   --ws-port    XMPP over WebSocket port (default: no WebSocket)
+  --traffic    demo calls per minute, played continuously (default 0: none)
   --seed       JSON file with the company to simulate (default: the built-in company)
   --public     allow a non-loopback --host`;
 
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     port?: string;
     "xmpp-port"?: string;
     "ws-port"?: string;
+    traffic?: string;
     seed?: string;
     public?: boolean;
     help?: boolean;
@@ -45,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         "xmpp-port": { type: "string" },
         "ws-port": { type: "string" },
+        traffic: { type: "string" },
         seed: { type: "string" },
         public: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -71,6 +74,11 @@ export async function main(argv: string[]): Promise<number> {
   const websocketPort =
     values["ws-port"] === undefined ? undefined : portOption(values["ws-port"], "--ws-port");
   if (port === null || xmppPort === null || websocketPort === null) return 2;
+  const callsPerMinute = values.traffic === undefined ? 0 : Number(values.traffic);
+  if (!Number.isFinite(callsPerMinute) || callsPerMinute < 0 || callsPerMinute > 600) {
+    console.error(`--traffic must be a number of calls per minute from 0 to 600\n\n${USAGE}`);
+    return 2;
+  }
   let seed: SeedData | undefined;
   try {
     seed = values.seed ? loadSeed(values.seed) : undefined;
@@ -79,7 +87,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const sim = await startSimulator({ host, restPort: port, xmppPort, websocketPort, seed });
+  const sim = await startSimulator({
+    host,
+    restPort: port,
+    xmppPort,
+    websocketPort,
+    seed,
+    traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
+  });
   console.log(`Compass simulator running`);
   console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
   console.log(`  REST API:   ${sim.rest.url}`);
@@ -88,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     if (sim.xmpp.websocketUrl) console.log(`  WebSocket:  ${sim.xmpp.websocketUrl}`);
   }
   console.log(`  company:    ${sim.state.company.name} (id ${sim.state.company.id})`);
+  if (callsPerMinute > 0) console.log(`  traffic:    about ${callsPerMinute} demo calls a minute`);
   console.log(`  users (username / password):`);
   for (const c of sim.credentials)
     console.log(`    ${c.username.padEnd(12)} ${c.password.padEnd(20)} ${c.name}`);

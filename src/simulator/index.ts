@@ -2,6 +2,7 @@
 // its XMPP API (the phone. and pubsub. services behind an embedded XMPP endpoint).
 
 import { type RestServerOptions, startRestServer } from "./rest/server";
+import { startTraffic, type Traffic, type TrafficOptions } from "./scenarios";
 import { defaultSeed, type SeedData } from "./state/seed";
 import { CompanyState } from "./state/store";
 import { startXmppEndpoint, type XmppEndpoint, type XmppEndpointOptions } from "./xmpp/server";
@@ -35,6 +36,8 @@ export interface SimulatorOptions {
   /** XMPP over WebSocket port; default: none */
   websocketPort?: number;
   xmpp?: Omit<XmppEndpointOptions, "host" | "port" | "websocketPort" | "userDomain">;
+  /** continuous randomised calls for a demo; default none (tests run scenarios on demand) */
+  traffic?: TrafficOptions;
 }
 
 export interface SimulatorCredential {
@@ -55,6 +58,8 @@ export interface Simulator {
     jidDomain: string;
     endpoint: XmppEndpoint;
   };
+  /** running demo traffic, when started with `traffic` */
+  traffic?: Traffic;
   /** the platform domain to configure (compass.test) */
   domain: string;
   credentials: SimulatorCredential[];
@@ -82,6 +87,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
+  const traffic = options.traffic ? startTraffic(state, options.traffic) : undefined;
+
   let closed = false;
   return {
     state,
@@ -93,10 +100,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       endpoint,
     },
     domain: SIMULATOR_DOMAIN,
+    traffic,
     credentials: state.users().map((u) => ({ username: u.username, password: u.password, name: u.name })),
     async close() {
       if (closed) return;
       closed = true;
+      await traffic?.stop();
       await endpoint?.close();
       await rest.close();
       state.removeAllListeners();
