@@ -1,7 +1,16 @@
 // Scenarios about people rather than calls: agents in queues, user status (v3), phone login.
 // Each one puts back what it changed, also when cancelled half-way (onAbort).
 
-import { answer, delay, hangUp, inboundToUser, outsideCaller, pickUsers, StepList } from "./parts";
+import {
+  answer,
+  delay,
+  hangUp,
+  inboundToUser,
+  outsideCaller,
+  pickUsers,
+  reachableUsers,
+  StepList,
+} from "./parts";
 import { type ScenarioDefinition, ScenarioError, type ScenarioExpectation } from "./types";
 
 const NO_CALL: ScenarioExpectation = {
@@ -17,6 +26,7 @@ export const agentLoginLogout: ScenarioDefinition = {
   description: "A user logs in to a queue it is not in, pauses, unpauses and logs out again.",
   expected: NO_CALL,
   trafficWeight: 1,
+  exclusive: true,
   plan({ state, random }) {
     const pairs: { userId: string; userName: string; queueId: string; queueName: string }[] = [];
     for (const queue of state.queues()) {
@@ -61,6 +71,7 @@ export const userStatusChanges: ScenarioDefinition = {
     "A user's status goes receive ALL -> ONLY_DIRECT -> NONE -> ALL, a display status is set, the user takes a call and is in wrap-up after it until the wrap-up ends; the display status is put back.",
   expected: { summaryOutcome: "answered", direction: "inbound", offers: 0, transfers: 0, summaries: 1 },
   trafficWeight: 1,
+  exclusive: true,
   plan({ state, random }) {
     const [user] = pickUsers(state, random, 1, "user-status-changes");
     const originalDisplay = user.displayStatus;
@@ -109,6 +120,7 @@ export const phoneLoginLogout: ScenarioDefinition = {
     "A user without a phone logs in on a free phone and later logs out (or, when nobody is free, a logged-in user logs out and back in).",
   expected: NO_CALL,
   trafficWeight: 1,
+  exclusive: true,
   plan({ state, random }) {
     const users = state.users();
     const taken = new Set(users.map((u) => String(u.location)));
@@ -129,7 +141,8 @@ export const phoneLoginLogout: ScenarioDefinition = {
       });
       return { steps: list.steps, expected: NO_CALL };
     }
-    const onPhone = users.filter((u) => u.location !== -1);
+    // Nobody is free to log in: someone on a phone (preferably not on a call) logs out and back in.
+    const onPhone = reachableUsers(state);
     if (onPhone.length === 0) throw new ScenarioError("phone-login-logout needs a user or a phone");
     const user = random.pick(onPhone);
     const phoneId = String(user.location);

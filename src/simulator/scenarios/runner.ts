@@ -25,6 +25,8 @@ export interface RunScenarioOptions {
   params?: ScenarioParams;
   /** the clock the state was built with; the runner moves it by each step's (unscaled) delay */
   clock?: VirtualClock;
+  /** cancels the run when aborted; works in instant mode too (e.g. aborted from a listener) */
+  signal?: AbortSignal;
 }
 
 export type ScenarioStatus = "running" | "completed" | "cancelled" | "failed";
@@ -193,9 +195,24 @@ export function runScenario(
     }
   }
 
+  const signal = options.signal;
+  const onAbort = () => cancel();
   const promise = new Promise<ScenarioRun>((resolve, reject) => {
-    settle = { resolve, reject };
+    settle = {
+      resolve: (value) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      reject: (err) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    };
   });
-  pump(false);
+  if (signal?.aborted) cancel();
+  else {
+    signal?.addEventListener("abort", onAbort, { once: true });
+    pump(false);
+  }
   return Object.assign(promise, { run, cancel });
 }

@@ -25,7 +25,7 @@ export interface TrafficStats {
   started: number;
   completed: number;
   failed: number;
-  /** due while `maxConcurrent` were running, or not playable in the company's current state */
+  /** due while full (or while the same exclusive scenario ran), or not playable in the company's state */
   skipped: number;
   running: number;
 }
@@ -56,6 +56,8 @@ export function startTraffic(state: CompanyState, options: TrafficOptions = {}):
   const meanGapMs = 60_000 / perMinute;
 
   const running = new Set<ScenarioRunHandle>();
+  /** names of the scenarios running now (exclusive ones never overlap themselves) */
+  const busyNames = new Set<ScenarioName>();
   const stats = { started: 0, completed: 0, failed: 0, skipped: 0 };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -72,7 +74,7 @@ export function startTraffic(state: CompanyState, options: TrafficOptions = {}):
   function startOne(): void {
     const name = pickName();
     const seed = random.childSeed();
-    if (running.size >= maxConcurrent) {
+    if (running.size >= maxConcurrent || (scenarioDefinition(name).exclusive && busyNames.has(name))) {
       stats.skipped += 1;
       return;
     }
@@ -86,13 +88,18 @@ export function startTraffic(state: CompanyState, options: TrafficOptions = {}):
     }
     stats.started += 1;
     running.add(handle);
+    busyNames.add(name);
+    const finished = () => {
+      running.delete(handle);
+      if (![...running].some((h) => h.run.name === name)) busyNames.delete(name);
+    };
     handle.then(
       (run) => {
-        running.delete(handle);
+        finished();
         if (run.status === "completed") stats.completed += 1;
       },
       (err) => {
-        running.delete(handle);
+        finished();
         stats.failed += 1;
         options.onError?.(err, name);
       },

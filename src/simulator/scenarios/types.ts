@@ -87,6 +87,8 @@ export interface ScenarioDefinition {
   expected: ScenarioExpectation;
   /** relative frequency in continuous traffic */
   trafficWeight: number;
+  /** changes people rather than calls: continuous traffic never overlaps two runs of it */
+  exclusive?: boolean;
   plan(input: PlanInput): ScenarioPlan;
 }
 
