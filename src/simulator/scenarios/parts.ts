@@ -48,11 +48,11 @@ function usersOnCalls(state: CompanyState): Set<string> {
 }
 
 /** Users logged in on a phone, preferring those not on a call (overlapping traffic). */
-export function reachableUsers(state: CompanyState): SimUser[] {
+export function reachableUsers(state: CompanyState, wanted = 1): SimUser[] {
   const onPhone = state.users().filter((u) => u.location !== -1);
   const busy = usersOnCalls(state);
   const idle = onPhone.filter((u) => !busy.has(u.id));
-  return idle.length > 0 ? idle : onPhone;
+  return idle.length >= wanted ? idle : onPhone;
 }
 
 /** `count` different reachable users, chosen by the generator. */
@@ -62,7 +62,7 @@ export function pickUsers(
   count: number,
   scenario: string,
 ): SimUser[] {
-  const pool = [...reachableUsers(state)];
+  const pool = [...reachableUsers(state, count)];
   if (pool.length < count) {
     throw new ScenarioError(
       `${scenario} needs ${count} users logged in on a phone; the company has ${pool.length}`,
