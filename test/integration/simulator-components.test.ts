@@ -167,6 +167,30 @@ describe("simulator services as components of a real Prosody", function () {
     await waitFor(() => !services.subscriptionList().some((s) => s.jid === jid));
   });
 
+  it("can offer stream management when a test asks for it", async () => {
+    const withSm = await startProsody({
+      userDomain: DOMAIN,
+      users: [{ username: "alice", password: PASSWORD }],
+      streamManagement: true,
+    });
+    try {
+      assert.deepEqual(withSm.modules.includes("smacks"), true);
+      const client = await RawTcpClient.connect(withSm.c2sPort);
+      clients.push(client);
+      await client.openStream(DOMAIN);
+      await client.startTls(withSm.certs.caCert, DOMAIN);
+      await client.openStream(DOMAIN);
+      assert.equal((await client.authPlain("alice", PASSWORD)).name, "success");
+      const features = await client.openStream(DOMAIN);
+      assert.ok(features.getChild("sm", "urn:xmpp:sm:3"), features.toString());
+    } finally {
+      await withSm.stop();
+    }
+    // and the default server does not
+    const { client } = await login("alice", "no-sm");
+    assert.equal(client.transcript.includes("urn:xmpp:sm:3"), false);
+  });
+
   it("components reconnect after Prosody restarts", async () => {
     await (prosody as ProsodyServer).restart();
     const { client } = await login("alice", "after-restart");

@@ -178,7 +178,10 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
       proc.once("exit", () => running.delete(proc));
       child = proc;
       const deadline = Date.now() + 10_000;
-      while (!(await accepts(c2sPort)) || !(await accepts(componentPort))) {
+      // Prosody opens the component port only when a Component is configured
+      const ready = async () =>
+        (await accepts(c2sPort)) && (components.length === 0 || (await accepts(componentPort)));
+      while (!(await ready())) {
         if (proc.exitCode !== null || Date.now() > deadline) {
           const log = await readFile(path.join(dir, "prosody.log"), "utf8").catch(() => "");
           proc.kill("SIGKILL");

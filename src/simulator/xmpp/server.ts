@@ -5,7 +5,7 @@
 // at h=0) and IQ round trips slow from ~1.5 ms to ~43 ms against a server offering it; the live
 // platform's behaviour is what we simulate and clients must work without it.
 //
-// Slow-consumer policy: each connection's unsent output is bounded (`maxPendingBytes`, default 4 MiB).
+// Slow-consumer policy: each connection's unsent output is bounded (`maxPendingBytes`, default 16 MiB).
 // A client that lets more pile up is disconnected with a `policy-violation` stream error rather than
 // silently losing events: its presence-bound subscription ends with the session, and like any
 // reconnecting client it must resubscribe and reload, so its model is never silently wrong.
@@ -812,7 +812,7 @@ export async function startXmppEndpoint(
     requireTls: options.requireTls ?? true,
     maxConnectionsPerJid: options.maxConnectionsPerJid ?? 10,
     maxStanzaBytes: options.maxStanzaBytes ?? 64 * 1024,
-    maxPendingBytes: options.maxPendingBytes ?? 4 * 1024 * 1024,
+    maxPendingBytes: options.maxPendingBytes ?? 16 * 1024 * 1024,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 60_000,
     maxAuthAttempts: options.maxAuthAttempts ?? 3,
     scramIterations: options.scramIterations ?? 1024,

@@ -432,6 +432,32 @@ describe("simulator XMPP endpoint (raw client)", () => {
     assert.match(again.jid, /^alice@/);
   });
 
+  it("disconnects a client that stops reading once its output queue is full", async () => {
+    const strict = await startXmppEndpoint(state, {
+      port: 0,
+      userDomain: DOMAIN,
+      maxPendingBytes: 64 * 1024,
+    });
+    try {
+      const { client, jid } = await RawTcpClient.login({
+        port: strict.port,
+        domain: DOMAIN,
+        username: "alice",
+        password: defaultPassword("alice"),
+      });
+      clients.push(client);
+      await subscribed(client, jid);
+      client.pauseReading();
+      // bounded: ~600 bytes each, far beyond loopback socket buffers plus the 64 KiB limit
+      for (let i = 0; i < 20_000 && strict.connections().length > 0; i++)
+        state.updateUser("1005", { name: `n${i}` });
+      assert.equal(strict.connections().length, 0, "slow consumer still connected");
+      assert.equal(strict.services.subscriptionList().length, 0);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("sends whitespace keepalives and accepts them", async () => {
     const fast = await startXmppEndpoint(state, { port: 0, userDomain: DOMAIN, keepaliveIntervalMs: 20 });
     try {

@@ -250,6 +250,11 @@ export class RawTcpClient extends ElementQueue {
     });
   }
 
+  /** stop reading from the socket (a slow consumer) */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
   endStream(): void {
     this.send("</stream:stream>");
   }
