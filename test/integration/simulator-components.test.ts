@@ -107,6 +107,12 @@ describe("simulator services as components of a real Prosody", function () {
     const result = company.getChild("result", NS.compass) as LtxElement;
     assert.equal(result.getChildText("id"), state.company.id);
     assert.equal(attrByNamespace(result, NS.xsi, "type")?.value, "getCompanyResult");
+    // exactly one answer: @xmpp/component's own IQ handler must not answer as well
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(
+      client.received.filter((el) => el.name === "iq" && el.attrs.id === company.attrs.id).length,
+      0,
+    );
 
     const users = await client.iq(
       `<iq type="get" id="ID" to="${PHONE}"><request xmlns="${NS.compass}" type="GET"><filter type="user"/></request></iq>`,

@@ -72,6 +72,8 @@ export interface XmppEndpointOptions {
   maxPendingBytes?: number;
   /** interval of the server's whitespace keepalives; 0 = none */
   keepaliveIntervalMs?: number;
+  /** a connection that has not bound a resource by then is closed (connection-timeout); 0 = never */
+  authTimeoutMs?: number;
   /** failed SASL attempts per connection before the stream is closed */
   maxAuthAttempts?: number;
   /** SCRAM-SHA-1 PBKDF2 iterations; low because JS clients derive keys slowly (~0.1 ms each) */
@@ -179,6 +181,7 @@ class Session {
   private finished = false;
   private privacyLists = new Map<string, string>();
   private keepalive?: NodeJS.Timeout;
+  private authTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly host: SessionHost,
@@ -190,6 +193,14 @@ class Session {
         if (this.headerSent && !this.closed && this.transport.kind === "tcp") this.transport.write(" ");
       }, every);
       this.keepalive.unref();
+    }
+    const timeout = host.options.authTimeoutMs;
+    if (timeout > 0) {
+      // an idle or half-open login must not hold a connection slot forever
+      this.authTimer = setTimeout(() => {
+        if (!this.jid) this.fail("connection-timeout", "no login within the time limit");
+      }, timeout);
+      this.authTimer.unref();
     }
   }
 
@@ -543,6 +554,7 @@ class Session {
     if (this.finished) return;
     this.finished = true;
     if (this.keepalive) clearInterval(this.keepalive);
+    if (this.authTimer) clearTimeout(this.authTimer);
     if (this.jid) {
       this.host.services.sessionEnded(this.jid);
       this.host.unbind(this);
@@ -815,6 +827,7 @@ export async function startXmppEndpoint(
     maxPendingBytes: options.maxPendingBytes ?? 16 * 1024 * 1024,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 60_000,
     maxAuthAttempts: options.maxAuthAttempts ?? 3,
+    authTimeoutMs: options.authTimeoutMs ?? 30_000,
     scramIterations: options.scramIterations ?? 1024,
     subscribedDelayMs: options.subscribedDelayMs ?? 10,
     ...(options.tls ? { tls: options.tls } : {}),

@@ -458,6 +458,20 @@ describe("simulator XMPP endpoint (raw client)", () => {
     }
   });
 
+  it("closes a connection that does not log in in time", async () => {
+    const quick = await startXmppEndpoint(state, { port: 0, userDomain: DOMAIN, authTimeoutMs: 100 });
+    try {
+      const client = await RawTcpClient.connect(quick.port);
+      clients.push(client);
+      await client.openStream(DOMAIN);
+      assert.equal(await streamErrorCondition(client), "connection-timeout");
+      await client.whenClosed();
+      assert.equal(quick.connections().length, 0);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it("sends whitespace keepalives and accepts them", async () => {
     const fast = await startXmppEndpoint(state, { port: 0, userDomain: DOMAIN, keepaliveIntervalMs: 20 });
     try {
