@@ -64,7 +64,12 @@ function membershipsOf(state: CompanyStateReader, userId: string): SimQueueMembe
 export function userNode(state: CompanyStateReader, user: SimUser, userDomain: string): Node {
   const node: Node = {
     "@_id": user.id,
-    identifiers: { lisaId: user.id, xmppJid: `${user.username}@${userDomain}`, compassId: user.username },
+    identifiers: {
+      lisaId: user.id,
+      // a company with its own domain logs its users in there (manual, Authentication)
+      xmppJid: `${user.username}@${state.company.domain ?? userDomain}`,
+      compassId: user.username,
+    },
     queueEntries: { entry: membershipsOf(state, user.id).map(memberNode) },
     name: user.name,
     loggedIn: user.location !== -1,

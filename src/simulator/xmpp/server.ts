@@ -216,8 +216,11 @@ class Session {
     };
   }
 
-  private get domain(): string {
-    return this.host.options.userDomain;
+  /** the JID domain of this stream: the user domain, or the company's own domain (manual, Authentication) */
+  private streamDomain?: string;
+
+  get domain(): string {
+    return this.streamDomain ?? this.host.options.userDomain;
   }
 
   private headerAttrs(): Record<string, string> {
@@ -227,10 +230,12 @@ class Session {
   onStreamOpen(header: XmlElement): void {
     if (this.closed) return;
     const to = header.attrs.to;
-    if (to !== undefined && to !== this.domain) {
-      this.fail("host-unknown", `this server serves ${this.domain}`);
+    const served = [this.host.options.userDomain, this.host.state.company.domain];
+    if (to !== undefined && !served.includes(to)) {
+      this.fail("host-unknown", `this server serves ${this.host.options.userDomain}`);
       return;
     }
+    if (to !== undefined && !this.user) this.streamDomain = to;
     this.transport.openStream(this.headerAttrs());
     this.headerSent = true;
     this.transport.features(this.featureList());
@@ -855,13 +860,13 @@ export async function startXmppEndpoint(
     services,
     bind(session, resource) {
       const user = session.user as SimUser;
-      const full = `${user.username}@${userDomain}/${resource}`;
+      const full = `${user.username}@${session.domain}/${resource}`;
       const older = byJid.get(full);
       if (older && older !== session) {
         // RFC 6120 7.7.2.2 / the manual: the newer connection wins, the older gets `conflict`
         older.fail("conflict", "Replaced by new connection");
       }
-      const bare = `${user.username}@${userDomain}`;
+      const bare = `${user.username}@${session.domain}`;
       let count = 0;
       for (const s of byJid.values()) if (s.jid && bareJid(s.jid) === bare) count++;
       if (count >= settings.maxConnectionsPerJid) return "limit";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { defaultPassword } from "../../../src/simulator/state/seed";
+import { defaultPassword, defaultSeed } from "../../../src/simulator/state/seed";
 import { CompanyState } from "../../../src/simulator/state/store";
 import { startXmppEndpoint, type XmppEndpoint } from "../../../src/simulator/xmpp/server";
 import { createTestCertificates, type TestCertificates } from "../../support/tls";
@@ -469,6 +469,41 @@ describe("simulator XMPP endpoint (raw client)", () => {
       assert.equal(quick.connections().length, 0);
     } finally {
       await quick.close();
+    }
+  });
+
+  it("logs users of a company with its own domain in on that domain, and refuses unknown hosts", async () => {
+    const seed = defaultSeed();
+    seed.company.domain = "example-company.test";
+    const own = new CompanyState({ seed });
+    const server = await startXmppEndpoint(own, { port: 0, userDomain: DOMAIN });
+    try {
+      const { client, jid } = await RawTcpClient.login({
+        port: server.port,
+        domain: "example-company.test",
+        username: "bob",
+        password: defaultPassword("bob"),
+        resource: "r",
+      });
+      clients.push(client);
+      assert.equal(jid, "bob@example-company.test/r");
+      const users = (await client.iq(getRequest(`<filter type="user" id="1002"/>`))).getChild(
+        "result",
+        NS.compass,
+      );
+      assert.equal(
+        users?.getChild("user")?.getChild("identifiers")?.getChildText("xmppJid"),
+        "bob@example-company.test",
+      );
+
+      const stranger = await RawTcpClient.connect(server.port);
+      clients.push(stranger);
+      stranger.send(
+        `<stream:stream to="elsewhere.test" version="1.0" xmlns="jabber:client" xmlns:stream="${NS.stream}">`,
+      );
+      assert.equal(await streamErrorCondition(stranger), "host-unknown");
+    } finally {
+      await server.close();
     }
   });
 
