@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { CompanyState } from "../../src/simulator/state/store";
 import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
@@ -171,6 +172,64 @@ describe("simulator services as components of a real Prosody", function () {
     await waitFor(() => services.subscriptionList().some((s) => s.jid === jid));
     client.destroy();
     await waitFor(() => !services.subscriptionList().some((s) => s.jid === jid));
+  });
+
+  it("serves a standard client (@xmpp/client 0.14) that verifies Prosody's certificate", async () => {
+    const server = prosody as ProsodyServer;
+    // @xmpp/client has no TLS options: trust is given with NODE_EXTRA_CA_CERTS, read only at node start
+    const script = `
+      const { client, xml } = require("@xmpp/client");
+      const x = client({ service: process.env.SERVICE, domain: "${DOMAIN}", username: "alice", password: process.env.PW, resource: "std" });
+      x.on("error", (e) => { console.log(JSON.stringify({ error: e.message })); process.exit(1); });
+      x.on("stanza", (s) => {
+        const n = s.getChild("event", "${NS.pubsubEvent}")?.getChild("items")?.getChild("item")?.getChild("notification");
+        if (n) { console.log(JSON.stringify({ type: n.attrs.type, xsiType: n.getAttr("type", "${NS.xsi}") })); x.stop().then(() => process.exit(0)); }
+      });
+      (async () => {
+        await x.start();
+        await x.send(xml("presence", {}, xml("priority", {}, "-1")));
+        const r = await x.iqCaller.request(xml("iq", { type: "get", to: "${PHONE}" }, xml("request", { xmlns: "${NS.compass}", type: "GET_COMPANY" })));
+        const node = r.getChild("result").getChildText("id");
+        await x.iqCaller.request(xml("iq", { type: "set", to: "${PUBSUB}" }, xml("pubsub", { xmlns: "${NS.pubsub}" }, xml("subscribe", { node, jid: x.jid.toString() }))));
+        console.log(JSON.stringify({ secure: x.isSecure(), jid: x.jid.toString(), node }));
+      })();`;
+    const child = spawn(process.execPath, ["-e", script], {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: server.certs.caCertPath,
+        SERVICE: `xmpp://127.0.0.1:${server.c2sPort}`,
+        PW: PASSWORD,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const lines: Array<Record<string, unknown>> = [];
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    let buffered = "";
+    child.stdout.on("data", (d: Buffer) => {
+      buffered += d.toString();
+      const parts = buffered.split("\n");
+      buffered = parts.pop() ?? "";
+      for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      await waitFor(() => lines.length > 0 || child.exitCode !== null, 15_000);
+      assert.equal(lines[0]?.secure, true, `${JSON.stringify(lines)} ${stderr}`);
+      assert.equal(lines[0]?.node, state.company.id);
+      await new Promise((r) => setTimeout(r, 100)); // the subscribed message follows the pending result
+      state.loginQueue("1004", "2001");
+      assert.equal(await exited, 0, stderr);
+      assert.deepEqual(lines[1], {
+        type: "notification.queueMember.enter",
+        xsiType: "queueMemberEnterNotification",
+      });
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
   });
 
   it("can offer stream management when a test asks for it", async () => {

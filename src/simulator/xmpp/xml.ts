@@ -44,28 +44,6 @@ export function textOf(el: XmlElement | undefined): string {
   return el.children.map((c) => (typeof c === "string" ? c : textOf(c))).join("");
 }
 
-/** Attribute by namespace URI + local name, whatever prefix the sender chose. */
-export function attrNS(
-  el: XmlElement,
-  scopeChain: XmlElement[],
-  ns: string,
-  local: string,
-): string | undefined {
-  for (const [key, value] of Object.entries(el.attrs)) {
-    const colon = key.indexOf(":");
-    if (colon < 0 || key.slice(colon + 1) !== local) continue;
-    const prefix = key.slice(0, colon);
-    for (const scope of [el, ...scopeChain]) {
-      const declared = scope.attrs[`xmlns:${prefix}`];
-      if (declared !== undefined) {
-        if (declared === ns) return value;
-        break;
-      }
-    }
-  }
-  return undefined;
-}
-
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -82,13 +60,6 @@ export function attrsToString(attrs: Record<string, string | undefined>): string
   let out = "";
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) out += ` ${k}="${escapeXml(v)}"`;
   return out;
-}
-
-/** Serialize a parsed element back (used only for echoing / diagnostics, and by tests). */
-export function elementToString(el: XmlElement, qualifiedName = el.name): string {
-  const inner = el.children.map((c) => (typeof c === "string" ? escapeXml(c) : elementToString(c))).join("");
-  const attrs = attrsToString(el.attrs);
-  return inner ? `<${qualifiedName}${attrs}>${inner}</${qualifiedName}>` : `<${qualifiedName}${attrs}/>`;
 }
 
 const PREDEFINED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
