@@ -14,9 +14,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import net from "node:net";
-import { StringDecoder } from "node:string_decoder";
 import tls from "node:tls";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import type { CompanyStateReader, SimUser } from "../state/types";
 import { ScramError, ScramServerExchange } from "./scram";
 import {
@@ -29,24 +28,26 @@ import {
   serializeStanza,
 } from "./services";
 import {
-  attrsToString,
+  type StreamErrorCondition,
+  type StreamHandler,
+  TcpTransport,
+  type Transport,
+  WebSocketTransport,
+} from "./transports";
+import {
   childElements,
   escapeXml,
   findChild,
   NS_CLIENT,
-  NS_FRAMING,
-  NS_STREAM,
   textOf,
   type XmlElement,
-  XmlStreamError,
-  XmlStreamParser,
+  type XmlStreamError,
 } from "./xml";
 
 const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 const NS_BIND = "urn:ietf:params:xml:ns:xmpp-bind";
 const NS_SESSION = "urn:ietf:params:xml:ns:xmpp-session";
-const NS_STREAM_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
 const NS_PING = "urn:xmpp:ping";
 const NS_PRIVACY = "jabber:iq:privacy";
 const NS_ROSTER = "jabber:iq:roster";
@@ -108,42 +109,6 @@ export interface XmppEndpoint {
   close(): Promise<void>;
 }
 
-type StreamErrorCondition =
-  | "conflict"
-  | "not-well-formed"
-  | "restricted-xml"
-  | "policy-violation"
-  | "invalid-namespace"
-  | "not-authorized"
-  | "host-unknown"
-  | "unsupported-stanza-type"
-  | "connection-timeout"
-  | "system-shutdown";
-
-/** What differs between TCP and WebSocket framing. */
-interface Transport {
-  readonly kind: "tcp" | "websocket";
-  readonly remoteAddress: string;
-  /** namespace written on top-level stanzas (RFC 7395 needs it explicit) */
-  readonly stanzaXmlns: string | undefined;
-  isSecure(): boolean;
-  canStartTls(): boolean;
-  write(xml: string): void;
-  pendingBytes(): number;
-  openStream(attrs: Record<string, string>): void;
-  features(inner: string): void;
-  /** our closing of the stream, then the connection */
-  closeStream(): void;
-  streamError(
-    condition: StreamErrorCondition,
-    text: string | undefined,
-    headerSent: boolean,
-    header: Record<string, string>,
-  ): void;
-  startTls(onReady: () => void): void;
-  destroy(): void;
-}
-
 interface SessionHost {
   readonly options: Required<Omit<XmppEndpointOptions, "tls" | "websocketPort" | "host" | "port">> & {
     tls?: XmppEndpointOptions["tls"];
@@ -168,7 +133,7 @@ function passwordMatches(user: SimUser | undefined, password: string): boolean {
 }
 
 /** One client connection and its RFC 6120 state machine. */
-class Session {
+class Session implements StreamHandler {
   readonly id = `c${++connectionCounter}`;
   user?: SimUser;
   jid?: string;
@@ -571,232 +536,6 @@ class Session {
     this.closed = true;
     this.transport.destroy();
     this.ended();
-  }
-}
-
-function streamErrorXml(
-  condition: StreamErrorCondition,
-  text: string | undefined,
-  declareStream: boolean,
-): string {
-  const decl = declareStream ? ` xmlns:stream="${NS_STREAM}"` : "";
-  const textEl = text ? `<text xmlns="${NS_STREAM_ERRORS}">${escapeXml(text)}</text>` : "";
-  return `<stream:error${decl}><${condition} xmlns="${NS_STREAM_ERRORS}"/>${textEl}</stream:error>`;
-}
-
-/** How long a closing connection may take before it is destroyed. */
-const CLOSE_GRACE_MS = 1000;
-
-class TcpTransport implements Transport {
-  readonly kind = "tcp" as const;
-  readonly stanzaXmlns = undefined;
-  readonly remoteAddress: string;
-  private socket: net.Socket;
-  private decoder = new StringDecoder("utf8");
-  private parser!: XmlStreamParser;
-  private secure = false;
-  session!: Session;
-  private readonly onData = (chunk: Buffer) => this.parser.write(this.decoder.write(chunk));
-
-  constructor(
-    socket: net.Socket,
-    private readonly secureContext: tls.SecureContext | undefined,
-    private readonly maxStanzaBytes: number,
-  ) {
-    this.socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? "";
-    socket.on("error", () => undefined);
-    socket.on("close", () => this.session.ended());
-    socket.setNoDelay(true);
-  }
-
-  start(session: Session): void {
-    this.session = session;
-    session.restart = () => this.newParser();
-    this.newParser();
-    this.socket.on("data", this.onData);
-  }
-
-  private newParser(): void {
-    this.parser?.stop();
-    const parser = new XmlStreamParser({ mode: "stream", maxStanzaBytes: this.maxStanzaBytes });
-    parser.on("streamStart", (el: XmlElement) => this.session.onStreamOpen(el));
-    parser.on("element", (el: XmlElement) => this.session.onElement(el));
-    parser.on("streamEnd", () => this.session.onStreamClose());
-    parser.on("error", (err: XmlStreamError) => this.session.onParseError(err));
-    this.parser = parser;
-  }
-
-  isSecure(): boolean {
-    return this.secure;
-  }
-
-  canStartTls(): boolean {
-    return this.secureContext !== undefined;
-  }
-
-  write(xml: string): void {
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(xml);
-  }
-
-  pendingBytes(): number {
-    return this.socket.writableLength;
-  }
-
-  openStream(attrs: Record<string, string>): void {
-    this.write(
-      `<?xml version='1.0'?><stream:stream xmlns="${NS_CLIENT}" xmlns:stream="${NS_STREAM}"${attrsToString(attrs)}>`,
-    );
-  }
-
-  features(inner: string): void {
-    this.write(`<stream:features>${inner}</stream:features>`);
-  }
-
-  closeStream(): void {
-    this.write("</stream:stream>");
-    this.endSocket();
-  }
-
-  streamError(
-    condition: StreamErrorCondition,
-    text: string | undefined,
-    headerSent: boolean,
-    header: Record<string, string>,
-  ): void {
-    if (!headerSent) this.openStream(header);
-    this.write(streamErrorXml(condition, text, false));
-    this.closeStream();
-  }
-
-  private endSocket(): void {
-    this.parser?.stop();
-    const socket = this.socket;
-    socket.end();
-    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
-  }
-
-  startTls(onReady: () => void): void {
-    const raw = this.socket;
-    raw.off("data", this.onData);
-    this.parser.stop();
-    const secured = new tls.TLSSocket(raw, {
-      isServer: true,
-      secureContext: this.secureContext as tls.SecureContext,
-    });
-    secured.on("error", () => secured.destroy());
-    secured.on("secure", () => {
-      this.secure = true;
-      onReady();
-    });
-    this.socket = secured;
-    this.decoder = new StringDecoder("utf8");
-    this.newParser();
-    secured.on("data", this.onData);
-  }
-
-  destroy(): void {
-    this.parser?.stop();
-    this.socket.destroy();
-  }
-}
-
-class WebSocketTransport implements Transport {
-  readonly kind = "websocket" as const;
-  readonly stanzaXmlns = NS_CLIENT;
-  session!: Session;
-
-  constructor(
-    private readonly ws: WebSocket,
-    readonly remoteAddress: string,
-    private readonly secure: boolean,
-    private readonly maxStanzaBytes: number,
-  ) {}
-
-  start(session: Session): void {
-    this.session = session;
-    this.ws.on("error", () => undefined);
-    this.ws.on("close", () => session.ended());
-    this.ws.on("message", (data, isBinary) => {
-      if (isBinary) {
-        session.fail("not-well-formed", "binary frames are not XMPP");
-        return;
-      }
-      this.frame(data.toString());
-    });
-  }
-
-  /** RFC 7395 3.3.3: every frame is one complete element: <open/>, <close/> or a stanza. */
-  private frame(text: string): void {
-    const parser = new XmlStreamParser({ mode: "frames", maxStanzaBytes: this.maxStanzaBytes });
-    const elements: XmlElement[] = [];
-    let error: XmlStreamError | undefined;
-    parser.on("element", (el: XmlElement) => elements.push(el));
-    parser.on("error", (err: XmlStreamError) => {
-      error = err;
-    });
-    parser.write(text);
-    if (!error && (!parser.isIdle() || elements.length !== 1)) {
-      error = new XmlStreamError("not-well-formed", "a frame must hold exactly one complete element");
-    }
-    if (error) {
-      this.session.onParseError(error);
-      return;
-    }
-    const el = elements[0] as XmlElement;
-    if (el.ns === NS_FRAMING && el.name === "open") this.session.onStreamOpen(el);
-    else if (el.ns === NS_FRAMING && el.name === "close") this.session.onStreamClose();
-    else this.session.onElement(el);
-  }
-
-  isSecure(): boolean {
-    return this.secure;
-  }
-
-  canStartTls(): boolean {
-    return false;
-  }
-
-  write(xml: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(xml);
-  }
-
-  pendingBytes(): number {
-    return this.ws.bufferedAmount;
-  }
-
-  openStream(attrs: Record<string, string>): void {
-    this.write(`<open xmlns="${NS_FRAMING}"${attrsToString(attrs)}/>`);
-  }
-
-  features(inner: string): void {
-    this.write(`<stream:features xmlns:stream="${NS_STREAM}">${inner}</stream:features>`);
-  }
-
-  closeStream(): void {
-    this.write(`<close xmlns="${NS_FRAMING}"/>`);
-    this.ws.close(1000);
-    const ws = this.ws;
-    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
-  }
-
-  streamError(
-    condition: StreamErrorCondition,
-    text: string | undefined,
-    headerSent: boolean,
-    header: Record<string, string>,
-  ): void {
-    if (!headerSent) this.openStream(header);
-    this.write(streamErrorXml(condition, text, true));
-    this.closeStream();
-  }
-
-  startTls(): void {
-    throw new Error("STARTTLS is not defined for WebSocket");
-  }
-
-  destroy(): void {
-    this.ws.terminate();
   }
 }
 
