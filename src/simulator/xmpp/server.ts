@@ -1,4 +1,4 @@
-// The simulator's embedded XMPP endpoint: just enough RFC 6120 (TCP, STARTTLS, SASL PLAIN, bind) and
+// The simulator's embedded XMPP endpoint: just enough RFC 6120 (TCP, STARTTLS, SASL SCRAM-SHA-1/PLAIN, bind) and
 // RFC 7395 (WebSocket) for standard clients to reach the platform services in services.ts.
 //
 // Deliberately NOT offered: stream management (XEP-0198). @xmpp/client 0.14 miscounts acks (they stay
