@@ -1,0 +1,70 @@
+// Errors the session hands to callers. None of them carries credentials or raw stanzas.
+
+/** The platform answered a request with an IQ error (`condition` is the RFC 6120 stanza error). */
+export class CompassRequestError extends Error {
+  constructor(
+    readonly condition: string,
+    /** RFC 6120 error type: cancel, modify, auth, wait, continue */
+    readonly errorType: string | undefined,
+    /** the server's human-readable text, if any (clipped) */
+    readonly text: string | undefined,
+  ) {
+    super(`request failed: ${condition}${text ? ` (${text})` : ""}`);
+    this.name = "CompassRequestError";
+  }
+}
+
+export type UnavailableReason = "not-connected" | "connection-lost" | "timeout" | "stopped";
+
+/** A request could not be answered because of the link, not because the platform refused it. */
+export class SessionUnavailableError extends Error {
+  constructor(
+    readonly reason: UnavailableReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SessionUnavailableError";
+  }
+}
+
+/** The server refused our credentials; retrying would only count towards the platform's IP lock. */
+export class AuthenticationError extends Error {
+  constructor(
+    readonly condition: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AuthenticationError";
+  }
+}
+
+/** SASL conditions that mean "these credentials will not work", as opposed to a passing problem. */
+const FINAL_SASL_CONDITIONS = new Set([
+  "not-authorized",
+  "account-disabled",
+  "credentials-expired",
+  "invalid-authzid",
+  "encryption-required",
+]);
+
+/** Map an xmpp.js SASL error to AuthenticationError; anything else is returned as it is. */
+export function classifyLoginError(err: unknown): unknown {
+  const e = err as { name?: string; condition?: string; text?: string } | undefined;
+  if (e?.name === "SASLError" && typeof e.condition === "string" && FINAL_SASL_CONDITIONS.has(e.condition)) {
+    return new AuthenticationError(
+      e.condition,
+      `login refused: ${e.condition}${e.text ? ` (${clip(e.text)})` : ""}`,
+    );
+  }
+  return err;
+}
+
+export function clip(text: string, max = 120): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A message for status and logs: the error's message, never its properties (which could hold stanzas). */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return clip(err.message || err.name, 300);
+  return clip(String(err), 300);
+}

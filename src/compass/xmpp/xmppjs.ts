@@ -1,0 +1,93 @@
+// The few xmpp.js 0.14 building blocks the session composes, loaded through require() (they are ESM;
+// Node 20.19+ loads them synchronously) and typed with only what we use. We compose them ourselves
+// instead of using @xmpp/client because its STARTTLS takes no TLS options (no extra CA, no explicit
+// identity check), its reconnect module retries every second without backoff, and its stream
+// management module is deliberately left out (see link.ts).
+import type { EventEmitter } from "node:events";
+import type { Element } from "@xmpp/xml";
+
+/** The socket objects xmpp.js transports hand to a connection. */
+export interface XmppSocket extends EventEmitter {
+  secure?: boolean;
+  write(data: string, callback?: (err?: Error) => void): void;
+  end(): void;
+}
+
+/** @xmpp/client-core's Client (a @xmpp/connection Connection). */
+export interface XmppEntity extends EventEmitter {
+  status: string;
+  jid: { toString(): string } | null;
+  socket: XmppSocket | null;
+  timeout: number;
+  transports: unknown[];
+  options: { service: string; domain: string };
+  start(): Promise<unknown>;
+  stop(): Promise<unknown>;
+  send(element: Element): Promise<void>;
+  sendReceive(element: Element, timeout?: number): Promise<Element>;
+  restart(): Promise<unknown>;
+  isSecure(): boolean;
+  footer(el: unknown): string;
+  footerElement(): unknown;
+  _attachSocket(socket: XmppSocket): void;
+  _detachSocket(): void;
+  _jid(jid: string): unknown;
+  _ready(resumed?: boolean): void;
+}
+
+export interface MiddlewareContext {
+  stanza: Element;
+  entity: XmppEntity;
+}
+export type Next = () => Promise<unknown>;
+export type Handler = (ctx: MiddlewareContext, next: Next) => unknown;
+
+export interface Middleware {
+  use(fn: Handler): Handler;
+}
+export interface StreamFeatures {
+  use(
+    name: string,
+    xmlns: string,
+    handler: (ctx: MiddlewareContext, next: Next, feature: Element) => unknown,
+  ): void;
+}
+
+export interface SaslFactory {
+  use(mechanism: unknown): void;
+}
+
+type Authenticate = (credentials: { username: string; password: string }, mechanism: string) => Promise<void>;
+export type OnAuthenticate = (
+  authenticate: Authenticate,
+  mechanisms: string[],
+  fast: unknown,
+  entity: XmppEntity,
+) => Promise<void>;
+
+function esmDefault<T>(mod: unknown): T {
+  const m = mod as { default?: T };
+  return (m.default ?? mod) as T;
+}
+
+export const Client = (require("@xmpp/client-core") as { Client: new (options: object) => XmppEntity })
+  .Client;
+export const ConnectionTCP = esmDefault<new () => unknown>(require("@xmpp/tcp/lib/Connection.js"));
+export const ConnectionWebSocket = esmDefault<{ prototype: { Socket: unknown } } & (new () => unknown)>(
+  require("@xmpp/websocket/lib/Connection.js"),
+);
+export const WebSocketSocket = esmDefault<new () => XmppSocket & { _attachSocket(ws: unknown): void }>(
+  require("@xmpp/websocket/lib/Socket.js"),
+);
+export const middleware = esmDefault<(deps: { entity: XmppEntity }) => Middleware>(
+  require("@xmpp/middleware"),
+);
+export const streamFeatures = esmDefault<(deps: { middleware: Middleware }) => StreamFeatures>(
+  require("@xmpp/stream-features"),
+);
+export const sasl = esmDefault<
+  (deps: { streamFeatures: StreamFeatures; saslFactory: SaslFactory }, onAuthenticate: OnAuthenticate) => void
+>(require("@xmpp/sasl"));
+export const SaslFactoryClass = (require("saslmechanisms") as { Factory: new () => SaslFactory }).Factory;
+export const scramSha1 = esmDefault<(factory: SaslFactory) => void>(require("@xmpp/sasl-scram-sha-1"));
+export const plain = esmDefault<(factory: SaslFactory) => void>(require("@xmpp/sasl-plain"));
