@@ -170,8 +170,9 @@ export class CompassSession extends EventEmitter {
     const link = this.link;
     this.link = undefined;
     if (link) this.track(link.close(true, STOP_BOUND_MS));
-    await Promise.all([...this.closing]);
+    // said now, not after the wait: a start() during the wait must not be followed by "stopped"
     if (this.status.state !== "stopped") this.setStatus({ state: "stopped" });
+    await Promise.all([...this.closing]);
   }
 
   /** A request to the phone service. Rejects with CompassRequestError (IQ error), SessionUnavailableError or ProtocolError. */

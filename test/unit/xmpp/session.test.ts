@@ -383,6 +383,19 @@ describe("CompassSession against the simulator endpoint", function () {
     assert.equal(endpoint.connections().length, 0);
   });
 
+  it("start() right after stop(), without waiting for it, ends connected", async () => {
+    const s = session();
+    const first = await started(s);
+    const stopping = s.stop();
+    const ready = once<[SessionReady]>(s, "ready");
+    s.start();
+    await stopping;
+    const [again] = await ready;
+    assert.notEqual(again.jid, first.jid);
+    assert.equal(s.status.state, "subscribed");
+    await waitFor(() => endpoint.connections().length === 1, 2000, "the old connection closed");
+  });
+
   it("leaks no listeners, timers or sockets over 100 reconnect cycles", async function () {
     this.timeout(60_000);
     // SCRAM at the default 1024 iterations costs the JS client ~180 ms per login; the cycles test the session
