@@ -101,6 +101,17 @@ export class Link {
     const entity = new Client({ service: this.options.service, domain, timeout: stepTimeoutMs });
     // xmpp.js emits "error" for socket and stream problems; an unheard "error" would crash Node
     entity.on("error", (err: Error) => this.onEntityError(err));
+    // ltx throws out of the socket's data listener on some bad input (e.g. an unknown entity such as
+    // "&bogus;"), which would be an uncaught exception; such a stream is unusable: drop the connection
+    const parse = entity._onData.bind(entity);
+    entity._onData = (data) => {
+      try {
+        parse(data);
+      } catch (err) {
+        this.lose(new Error(`unreadable XML from the server: ${describe(err)}`));
+        destroySocket(entity);
+      }
+    };
     entity.transports.push(this.address.kind === "tcp" ? ConnectionTCP : webSocketTransport(trust));
 
     const middleware = createMiddleware({ entity });

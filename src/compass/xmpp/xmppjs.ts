@@ -29,6 +29,7 @@ export interface XmppEntity extends EventEmitter {
   isSecure(): boolean;
   footer(el: unknown): string;
   footerElement(): unknown;
+  _onData(data: Buffer | string): void;
   _attachSocket(socket: XmppSocket): void;
   _detachSocket(): void;
   _jid(jid: string): unknown;

@@ -247,6 +247,40 @@ describe("CompassSession against the simulator endpoint", function () {
     );
   });
 
+  it("answers pings, refuses other IQs, and survives a broken stream by reconnecting", async () => {
+    proxy = await TcpProxy.start(endpoint.port);
+    const s = session({ service: `xmpp://127.0.0.1:${proxy.port}` });
+    const { jid } = await started(s);
+    proxy.inject(`<iq type="get" id="p1" from="${DOMAIN}" to="${jid}"><ping xmlns="urn:xmpp:ping"/></iq>`);
+    proxy.inject(
+      `<iq type="set" id="q1" from="${DOMAIN}" to="${jid}"><query xmlns="jabber:iq:roster"/></iq>`,
+    );
+    proxy.inject(
+      `<iq type="result" id="nobody-asked" from="${DOMAIN}" to="${jid}"/><presence from="x@y/z"/>`,
+    );
+    await waitFor(() => proxy?.sent.includes('id="q1"') ?? false, 2000, "answers");
+    assert.match(proxy.sent, /<iq type="result" id="p1" to="uc\.compass\.test"\/>/);
+    assert.match(
+      proxy.sent,
+      /<iq type="error" id="q1" to="uc\.compass\.test"><error type="cancel"><service-unavailable/,
+    );
+    assert.equal(s.status.state, "subscribed");
+
+    // input the XML parser throws on (instead of reporting) must not crash the process
+    let reconnecting = statusOf(s, "reconnecting");
+    let ready = once<[SessionReady]>(s, "ready");
+    proxy.inject("<message><body>&bogus;</body></message>");
+    assert.match((await reconnecting).error ?? "", /unreadable XML from the server/);
+    await ready;
+    // input it reports as a parse error
+    reconnecting = statusOf(s, "reconnecting");
+    ready = once<[SessionReady]>(s, "ready");
+    proxy.inject("</not-open>");
+    assert.ok((await reconnecting).error);
+    await ready;
+    assert.equal(endpoint.connections().length, 1);
+  });
+
   it("reconnects at once with a new resource after a conflict", async () => {
     const s = session();
     const first = await started(s);
