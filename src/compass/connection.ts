@@ -1,0 +1,263 @@
+// One connection to the platform per compass-config node: the REST client, the shared XMPP session
+// (opened when the first real-time user needs it, closed when the last one leaves) and the live
+// model it keeps current. After every (re)subscription the model is reloaded, and notifications
+// that arrive while the reload is in flight are held back and applied after it, in order, so no
+// event is lost and none is applied to a model about to be replaced.
+
+import { EventEmitter } from "node:events";
+import type { Endpoints } from "./endpoints";
+import type { DomainEvent } from "./model";
+import { LiveModel } from "./model";
+import type { Call, CompassResult, GetResult, Notification } from "./protocol";
+import { RestClient } from "./rest";
+import { CompassSession, type SessionStatus } from "./xmpp";
+
+export interface ConnectionOptions {
+  endpoints: Endpoints;
+  username: string;
+  password: string;
+  /** REST API versions to offer, most preferred first */
+  versions?: number[];
+  timeoutMs?: number;
+  /** extra trusted CA (PEM), for private deployments and tests */
+  ca?: string | Buffer;
+  /** resource prefix for the XMPP session; a random suffix keeps each connection unique */
+  resourcePrefix?: string;
+  log?: { debug(msg: string): void; warn(msg: string): void };
+}
+
+/** `xml()` gives the platform's stanza behind the event, when there is one (not for reload diffs). */
+export type EventHandler = (event: DomainEvent, xml?: () => string) => void;
+
+/** What xmpp.js hands us: an element that can print itself. */
+interface Stanza {
+  toString(): string;
+}
+
+const RELOAD_RETRY_MS = 5000;
+const MAX_HELD_NOTIFICATIONS = 10_000;
+
+export class CompassConnection extends EventEmitter {
+  readonly rest: RestClient;
+  readonly model = new LiveModel();
+  status: SessionStatus = { state: "stopped" };
+  /** whether the model holds a complete picture (loaded after the latest subscription) */
+  ready = false;
+
+  private session: CompassSession | null = null;
+  private readonly holders = new Set<string>();
+  /** domain event name -> handlers; "*" receives everything. Unmatched events cost one map lookup. */
+  private readonly handlers = new Map<string, Set<EventHandler>>();
+  private held: Array<{ notification: Notification; stanza?: Stanza }> | null = null;
+  /** the stanza being applied, so handlers can ask for its XML */
+  private applying: Stanza | undefined;
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private generation = 0;
+  private companyUrlPromise: Promise<string> | null = null;
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+    this.rest = new RestClient({
+      baseUrl: options.endpoints.restUrl,
+      username: options.username,
+      password: options.password,
+      versions: options.versions,
+      timeoutMs: options.timeoutMs,
+      ca: options.ca,
+    });
+    this.model.on("event", (event: DomainEvent) => this.dispatch(event));
+  }
+
+  /** Subscribe to domain events by name ("call.started", ...; "*" for all). Returns the unsubscribe. */
+  subscribe(events: Iterable<string>, handler: EventHandler): () => void {
+    const names = [...events];
+    for (const name of names) {
+      let set = this.handlers.get(name);
+      if (!set) {
+        set = new Set();
+        this.handlers.set(name, set);
+      }
+      set.add(handler);
+    }
+    return () => {
+      for (const name of names) {
+        const set = this.handlers.get(name);
+        set?.delete(handler);
+        if (set?.size === 0) this.handlers.delete(name);
+      }
+    };
+  }
+
+  /** A node that needs the live session says so; the first one opens it. */
+  acquire(holderId: string): void {
+    this.holders.add(holderId);
+    if (this.session) return;
+    const { endpoints } = this.options;
+    const session = new CompassSession({
+      service: endpoints.xmppService,
+      domain: endpoints.jidDomain,
+      username: this.options.username,
+      password: this.options.password,
+      phoneService: endpoints.phoneService,
+      pubsubService: endpoints.pubsubService,
+      resourcePrefix: this.options.resourcePrefix ?? "node-red-compass",
+      ca: this.options.ca,
+      allowPlaintextOnLoopback: true,
+      requestTimeoutMs: this.options.timeoutMs,
+      log: this.options.log,
+    });
+    this.session = session;
+    session.on("status", (status: SessionStatus) => {
+      if (status.state !== "subscribed") this.ready = false;
+      this.setStatus(status);
+    });
+    session.on("ready", () => void this.reload());
+    session.on("notification", (n: Notification, stanza?: Stanza) => this.notify(n, stanza));
+    session.on("protocol-error", (err: unknown) =>
+      this.options.log?.warn(`ignored a stanza the client could not read: ${String(err)}`),
+    );
+    session.start();
+  }
+
+  /** The last node that needed the session leaves: close it. */
+  async release(holderId: string): Promise<void> {
+    this.holders.delete(holderId);
+    if (this.holders.size > 0 || !this.session) return;
+    const session = this.session;
+    this.session = null;
+    this.ready = false;
+    this.clearReloadTimer();
+    this.generation++;
+    session.removeAllListeners();
+    await session.stop();
+    this.setStatus({ state: "stopped" });
+  }
+
+  get holderCount(): number {
+    return this.holders.size;
+  }
+
+  /** Reload users, queues and calls from the platform; the model emits what changed. */
+  async reload(): Promise<void> {
+    const session = this.session;
+    if (!session) throw new Error("the live session is not running");
+    const generation = ++this.generation;
+    this.clearReloadTimer();
+    this.held ??= [];
+    try {
+      const company = session.company;
+      if (!company) throw new Error("the session has no company yet");
+      const [users, queues, calls] = await Promise.all([
+        this.get(session, "user"),
+        this.get(session, "queue"),
+        this.get(session, "call"),
+      ]);
+      if (generation !== this.generation) return;
+      this.model.load({ company, users: users.users, queues: queues.queues, calls: calls.calls });
+      const held = this.held ?? [];
+      this.held = null;
+      for (const { notification, stanza } of held) this.apply(notification, stanza);
+      this.ready = true;
+      this.emit("loaded");
+    } catch (err) {
+      if (generation !== this.generation) return;
+      this.options.log?.warn(`reloading the live model failed: ${errorText(err)}`);
+      this.reloadTimer = setTimeout(() => {
+        this.reloadTimer = null;
+        if (this.session === session) void this.reload();
+      }, RELOAD_RETRY_MS);
+      this.reloadTimer.unref();
+    }
+  }
+
+  /** The own company's REST URL (its `self`), asked once per connection. */
+  async companyUrl(): Promise<string> {
+    this.companyUrlPromise ??= this.rest
+      .getOwnCompany<{ self?: unknown }>({ noRedirect: true })
+      .then((company) => {
+        if (typeof company?.self !== "string")
+          throw new Error("the platform did not say which company this user is in");
+        return company.self;
+      });
+    try {
+      return await this.companyUrlPromise;
+    } catch (err) {
+      this.companyUrlPromise = null; // a failure is not remembered: the next request asks again
+      throw err;
+    }
+  }
+
+  /** Calls including recent ended ones (`history="true"`), normalised like the model's. */
+  async callHistory(): Promise<Call[]> {
+    if (!this.session) throw new Error("the live session is not running");
+    const result = await this.session.request({ type: "GET", filter: { type: "call", history: true } });
+    return asGetResult(result).calls;
+  }
+
+  async close(): Promise<void> {
+    this.holders.clear();
+    await this.release("");
+    this.handlers.clear();
+    this.model.removeAllListeners();
+    await this.rest.close();
+  }
+
+  private async get(session: CompassSession, type: "user" | "queue" | "call"): Promise<GetResult> {
+    return asGetResult(await session.request({ type: "GET", filter: { type } }));
+  }
+
+  private notify(notification: Notification, stanza?: Stanza): void {
+    if (this.held) {
+      // bounded: a reload that never finishes must not grow memory without limit
+      if (this.held.length < MAX_HELD_NOTIFICATIONS) this.held.push({ notification, stanza });
+      return;
+    }
+    this.apply(notification, stanza);
+  }
+
+  private apply(notification: Notification, stanza?: Stanza): void {
+    this.applying = stanza;
+    try {
+      this.model.apply(notification);
+    } finally {
+      this.applying = undefined;
+    }
+  }
+
+  private dispatch(event: DomainEvent): void {
+    const exact = this.handlers.get(event.event);
+    const all = this.handlers.get("*");
+    if (!exact && !all) return;
+    const stanza = this.applying;
+    const xml = stanza ? () => stanza.toString() : undefined;
+    for (const set of [exact, all]) {
+      if (!set) continue;
+      for (const handler of set) {
+        try {
+          handler(event, xml);
+        } catch (err) {
+          this.options.log?.warn(`a ${event.event} handler failed: ${errorText(err)}`);
+        }
+      }
+    }
+  }
+
+  private setStatus(status: SessionStatus): void {
+    this.status = status;
+    this.emit("status", status);
+  }
+
+  private clearReloadTimer(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
+  }
+}
+
+function asGetResult(result: CompassResult): GetResult {
+  if (result.kind !== "getResult") throw new Error(`expected a getResult, got ${result.kind}`);
+  return result;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
