@@ -35,7 +35,7 @@ export = function register(RED: NodeAPI): void {
 
       const body = await requestBody(RED, this, msg, def);
       const isAbsolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(where);
-      const response = await config.rest!.request({
+      const response = await config.connection!.rest.request({
         method,
         ...(isAbsolute ? { url: where } : { path: where.startsWith("/") ? where : `/${where}` }),
         body: method === "GET" || method === "DELETE" ? undefined : body,

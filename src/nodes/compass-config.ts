@@ -1,11 +1,14 @@
-// compass-config: credentials in Node-RED's credential store, the platform's addresses, one REST
-// client and (for real-time nodes) one shared XMPP session for every node that uses it.
+// compass-config: credentials in Node-RED's credential store, the platform's addresses, and one
+// connection (REST client, shared XMPP session, live model) for every node that uses it.
 
+import { CompassConnection } from "../compass/connection";
 import { DEFAULT_PLATFORM_DOMAIN, deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
-import { RestClient } from "../compass/rest";
+import type { SessionStatus } from "../compass/xmpp";
+import { registerAdminRoutes } from "./admin";
 import type { CompassConfigDef, CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
 import type { Node, NodeAPI } from "./red";
+import { statusFor } from "./status";
 
 export = function register(RED: NodeAPI): void {
   function CompassConfig(this: CompassConfigNode, def: CompassConfigDef): void {
@@ -21,31 +24,56 @@ export = function register(RED: NodeAPI): void {
         jidDomain: def.jidDomain,
       });
       if (!username || !password) throw new Error(sharedText(RED, "errors.no-credentials"));
-      this.rest = new RestClient({
-        baseUrl: this.endpoints.restUrl,
+      this.connection = new CompassConnection({
+        endpoints: this.endpoints,
         username,
         password,
         versions: parseVersionPreference(def.apiVersions),
         timeoutMs: requestTimeoutMs(def.timeout),
+        resourcePrefix: `node-red-${this.id}`,
+        log: { debug: (m) => this.debug(m), warn: (m) => this.warn(m) },
       });
     } catch (err) {
       this.configError = err instanceof Error ? err.message : String(err);
       this.error(this.configError);
     }
 
+    const connection = this.connection;
+    connection?.on("status", (status: SessionStatus) => {
+      this.lastStatus = statusFor(RED, status);
+      for (const user of Object.values(this.users)) user.status(this.lastStatus);
+      // With a message, Node-RED routes a config node's error to Catch nodes in its users' flows.
+      const problem =
+        status.state === "auth-failed"
+          ? sharedText(RED, "status.auth-failed")
+          : status.state === "error"
+            ? (status.error ?? "")
+            : "";
+      if (problem) this.error(problem, { topic: `session.${status.state}`, payload: { ...status } });
+    });
+
     this.register = (user: Node) => {
+      if (!connection) {
+        user.status({ fill: "red", shape: "ring", text: this.configError ?? "" });
+        return;
+      }
       this.users[user.id] = user;
-      if (this.lastStatus) user.status(this.lastStatus);
+      user.status(this.lastStatus ?? statusFor(RED, connection.status));
+      connection.acquire(user.id);
     };
     this.deregister = (user: Node, done: () => void) => {
       delete this.users[user.id];
-      done();
+      if (!connection) return done();
+      connection.release(user.id).then(
+        () => done(),
+        () => done(),
+      );
     };
 
     this.on("close", (_removed: boolean, done: () => void) => {
-      const rest = this.rest;
-      this.rest = undefined;
-      Promise.resolve(rest?.close()).then(
+      this.connection = undefined;
+      if (!connection) return done();
+      connection.close().then(
         () => done(),
         () => done(),
       );
@@ -55,6 +83,7 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType("compass-config", CompassConfig, {
     credentials: { username: { type: "text" }, password: { type: "password" } },
   });
+  registerAdminRoutes(RED);
 };
 
 /** The editor takes seconds; anything unusable falls back to the REST client's default. */

@@ -1,19 +1,25 @@
 // The shape of a deployed compass-config node, as the nodes that use it see it.
 
+import type { CompassConnection } from "../compass/connection";
 import type { Endpoints } from "../compass/endpoints";
-import type { RestClient } from "../compass/rest";
 import type { Node, NodeDef, NodeStatus } from "./red";
 
 export interface CompassConfigNode extends Node {
   endpoints?: Endpoints;
-  rest?: RestClient;
+  /** REST client, live session and live model; absent when the configuration cannot work */
+  connection?: CompassConnection;
   /** set when the configuration cannot work (bad domain, missing credentials): shown on every user */
   configError?: string;
-  /** the nodes that use this config node, by id (the name Node-RED routes status and errors by) */
+  /**
+   * The real-time nodes that use this config node, by id. The name matters: Node-RED routes the
+   * config node's errors and status to Catch and Status nodes in these nodes' flows.
+   */
   users: Record<string, Node>;
+  /** a real-time node joins: the first one opens the shared live session */
   register(node: Node): void;
+  /** a real-time node leaves: the last one closes the live session */
   deregister(node: Node, done: () => void): void;
-  /** last status pushed to users, so a node registering late shows it at once */
+  /** the session's status as last pushed to users, so a node registering late shows it at once */
   lastStatus?: NodeStatus;
 }
 

@@ -69,7 +69,7 @@ export interface NodeAPI {
   httpAdmin: {
     get(
       path: string,
-      ...handlers: Array<(req: AdminRequest, res: AdminResponse, next?: () => void) => void>
+      ...handlers: Array<(req: AdminRequest, res: AdminResponse, next: () => void) => void>
     ): void;
   };
   auth: {
