@@ -1,0 +1,36 @@
+// compass-queue-event: agents logging in/out and pausing, callers joining/leaving, and queue.stats
+// snapshots rate-limited per queue.
+
+import { QUEUE_EVENTS } from "../compass/events";
+import type { Node, NodeAPI, NodeDef } from "./red";
+import { StatsThrottle } from "./throttle";
+import { chosenEvents, idSet, runTrigger } from "./trigger";
+
+const DEFAULT_STATS_INTERVAL_S = 2;
+
+interface QueueEventDef extends NodeDef {
+  events?: string | string[];
+  queues?: string;
+  statsInterval?: string | number;
+  includeXml?: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function CompassQueueEvent(this: Node, def: QueueEventDef): void {
+    RED.nodes.createNode(this, def);
+    const queues = idSet(def.queues);
+    const seconds = Number(def.statsInterval ?? DEFAULT_STATS_INTERVAL_S);
+    const throttle = new StatsThrottle(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 2000);
+
+    runTrigger(RED, this, def, {
+      events: chosenEvents(def.events, QUEUE_EVENTS),
+      includeXml: def.includeXml === true,
+      accept: ({ payload }) => queues.size === 0 || queues.has(String(payload.queueId ?? "")),
+      deliver: (event, send, xml) =>
+        event.event === "queue.stats" ? throttle.offer(event, send) : send(event, xml),
+      close: () => throttle.close(),
+    });
+  }
+
+  RED.nodes.registerType("compass-queue-event", CompassQueueEvent);
+};

@@ -1,0 +1,122 @@
+// The shared shape of every trigger node: join the config node's live session, subscribe to the
+// chosen domain events only (so an event nobody asked for costs one map lookup), filter, and send
+// { topic, payload, compass } messages. Leaving (redeploy, delete) unsubscribes and releases the
+// session, so nothing leaks across deploys.
+
+import type { DomainEvent } from "../compass/model";
+import { configNodeOf } from "./action";
+import type { Node, NodeAPI, NodeDef, NodeMessage } from "./red";
+
+export interface TriggerOptions {
+  /** the domain events this node emits, already narrowed to what the user selected */
+  events: string[];
+  /** cheap per-event filter; false drops the event */
+  accept(event: DomainEvent): boolean;
+  /** attach the platform's XML in msg.compass.xml */
+  includeXml: boolean;
+  /** optional last step, e.g. rate limiting: calls `send` zero or more times, now or later */
+  deliver?: (
+    event: DomainEvent,
+    send: (event: DomainEvent, xml?: () => string) => void,
+    xml?: () => string,
+  ) => void;
+  /** cleanup for `deliver`'s timers */
+  close?: () => void;
+}
+
+export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: TriggerOptions): void {
+  const config = configNodeOf(RED, node, def);
+  const connection = config?.connection;
+  if (!config || !connection) {
+    if (config?.configError) node.status({ fill: "red", shape: "ring", text: config.configError });
+    return;
+  }
+
+  const send = (event: DomainEvent, xml?: () => string) => {
+    const msg: NodeMessage = {
+      topic: event.event,
+      payload: event.payload,
+      compass: {
+        event: event.event,
+        notification: event.notification ?? null,
+        timestamp: event.timestamp,
+        companyId: event.companyId,
+        ...(options.includeXml && xml ? { xml: xml() } : {}),
+      },
+    };
+    node.send(msg);
+  };
+  const unsubscribe = connection.subscribe(options.events, (event, xml) => {
+    if (!options.accept(event)) return;
+    if (options.deliver) options.deliver(event, send, xml);
+    else send(event, xml);
+  });
+  config.register(node);
+
+  node.on("close", (_removed: boolean, done: () => void) => {
+    unsubscribe();
+    options.close?.();
+    config.deregister(node, done);
+  });
+}
+
+/** "a, b ,c" or ["a","b"] -> a set of trimmed, non-empty ids; empty means "any". */
+export function idSet(value: unknown): Set<string> {
+  const parts = Array.isArray(value) ? value : typeof value === "string" ? value.split(/[,\s]+/) : [];
+  return new Set(parts.map((p) => String(p).trim()).filter(Boolean));
+}
+
+/** Event kinds chosen in the editor; none chosen means all of `all`. */
+export function chosenEvents(value: unknown, all: readonly string[]): string[] {
+  const chosen = idSet(value);
+  const known = all.filter((e) => chosen.has(e));
+  return known.length > 0 ? known : [...all];
+}
+
+/**
+ * Number patterns: `*` any digits, `?` one character; spaces, dashes and dots are ignored and a
+ * leading "+" or "00" is the same international prefix, so "+31 85*" matches "0031851234567".
+ */
+export function numberMatcher(
+  value: unknown,
+): ((candidates: Array<string | null | undefined>) => boolean) | null {
+  const patterns = typeof value === "string" ? value.split(",").map(normaliseNumber).filter(Boolean) : [];
+  if (patterns.length === 0) return null;
+  const regexes = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+      ),
+  );
+  return (candidates) =>
+    candidates.some((c) => {
+      if (!c) return false;
+      const n = normaliseNumber(c);
+      return regexes.some((r) => r.test(n));
+    });
+}
+
+function normaliseNumber(text: string): string {
+  return text
+    .trim()
+    .replace(/[\s().-]/g, "")
+    .replace(/^00/, "+");
+}
+
+/** Values of the given keys in a payload and its direct child objects (callpoints, parties). */
+export function valuesOf(payload: Record<string, unknown>, keys: readonly string[]): string[] {
+  const found: string[] = [];
+  const visit = (obj: Record<string, unknown>, depth: number) => {
+    for (const [key, value] of Object.entries(obj)) {
+      if (typeof value === "string" && keys.includes(key)) found.push(value);
+      else if (depth > 0 && value && typeof value === "object" && !Array.isArray(value)) {
+        visit(value as Record<string, unknown>, depth - 1);
+      }
+    }
+  };
+  visit(payload, 2);
+  return found;
+}

@@ -1,0 +1,274 @@
+// The shared live session seen from Node-RED: one connection for many nodes, status under every
+// node, auth failure, resync after a dropped connection, compass-state, and the editor's admin
+// endpoints. Real flows, real simulator (REST + embedded XMPP) over loopback.
+
+import { strict as assert } from "node:assert";
+import * as net from "node:net";
+import { type Simulator, startSimulator } from "../../src/simulator";
+import {
+  catchAll,
+  type FlowNode,
+  helper,
+  loadFlow,
+  startServer,
+  stopServer,
+  unload,
+} from "../support/node-red";
+
+const TAB = "tab1";
+const NODE_TYPES = [
+  "compass-config",
+  "compass-call-event",
+  "compass-queue-event",
+  "compass-user-event",
+  "compass-state",
+];
+
+function configNode(sim: Simulator, extra: Record<string, unknown> = {}): FlowNode {
+  return {
+    id: "cfg",
+    type: "compass-config",
+    domain: sim.domain,
+    restUrl: sim.rest.url,
+    xmppService: sim.xmpp!.service,
+    ...extra,
+  };
+}
+
+const alice = { cfg: { username: "alice", password: "compass-alice" } };
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A TCP relay in front of the simulator's XMPP port that counts every connection made through it. */
+async function countingRelay(
+  targetPort: number,
+): Promise<{ service: string; accepted(): number; close(): Promise<void> }> {
+  let accepted = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    accepted++;
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => s.destroy());
+      s.on("close", () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    service: `xmpp://127.0.0.1:${port}`,
+    accepted: () => accepted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function aliceConnections(sim: Simulator): number {
+  return sim.xmpp!.endpoint.connections().filter((c) => c.username === "alice").length;
+}
+
+describe("live session in Node-RED (real flows, simulator over loopback)", () => {
+  let sim: Simulator;
+
+  before(async () => {
+    await startServer();
+  });
+  after(async () => {
+    await stopServer();
+  });
+  beforeEach(async () => {
+    sim = await startSimulator();
+  });
+  afterEach(async () => {
+    await unload();
+    await sim.close();
+  });
+
+  it("ten trigger nodes on one config node share exactly one XMPP connection", async () => {
+    const triggers: FlowNode[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `t${i}`,
+      type: ["compass-call-event", "compass-queue-event", "compass-user-event"][i % 3]!,
+      z: TAB,
+      config: "cfg",
+      wires: [[]],
+    }));
+    const f = await loadFlow(NODE_TYPES, [{ id: TAB, type: "tab" }, configNode(sim), ...triggers], alice);
+    await eventually(
+      () => triggers.every((t) => f.statuses(t.id).at(-1)?.fill === "green"),
+      "all nodes subscribed",
+    );
+    assert.equal(aliceConnections(sim), 1, "one connection on the server side");
+    assert.equal(sim.xmpp!.endpoint.connections().length, 1);
+  });
+
+  it("shows connecting, then subscribed, under the node; the session closes when the flow goes", async () => {
+    const f = await loadFlow(
+      NODE_TYPES,
+      [
+        { id: TAB, type: "tab" },
+        configNode(sim),
+        { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [[]] },
+      ],
+      alice,
+    );
+    await eventually(() => f.statuses("calls").at(-1)?.fill === "green", "subscribed");
+    const texts = f.statuses("calls").map((s) => s.text);
+    assert.ok(
+      texts.some((t) => /connect/.test(t)),
+      `saw ${texts.join(" | ")}`,
+    );
+    assert.match(texts.at(-1), /subscribed/);
+    await unload();
+    await eventually(() => aliceConnections(sim) === 0, "the session to close after the last node left");
+  });
+
+  it("a wrong password shows 'login rejected', reaches a Catch node, and is never retried", async () => {
+    const relay = await countingRelay(sim.xmpp!.endpoint.port);
+    try {
+      const f = await loadFlow(
+        NODE_TYPES,
+        [
+          { id: TAB, type: "tab" },
+          configNode(sim, { xmppService: relay.service }),
+          { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [[]] },
+          ...catchAll(TAB, "caught"),
+        ],
+        { cfg: { username: "alice", password: "not-her-password" } },
+      );
+      await eventually(() => f.statuses("calls").at(-1)?.fill === "red", "a red status");
+      assert.match(f.statuses("calls").at(-1).text, /rejected/);
+      const [caught] = await f.waitFor("caught");
+      assert.match(caught.error.message, /rejected/);
+      assert.ok(!JSON.stringify(caught).includes("not-her-password"));
+      const statusesBefore = f.statuses("calls").length;
+      await new Promise((r) => setTimeout(r, 2500)); // longer than the first reconnect delay
+      assert.equal(relay.accepted(), 1, "the server saw one login attempt, no retries");
+      assert.equal(f.statuses("calls").length, statusesBefore);
+    } finally {
+      await unload();
+      await relay.close();
+    }
+  });
+
+  it("after a dropped connection, a call that ended during the gap ends and is summarised", async () => {
+    const f = await loadFlow(
+      NODE_TYPES,
+      [
+        { id: TAB, type: "tab" },
+        configNode(sim),
+        { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [["out"]] },
+        { id: "out", type: "helper", z: TAB },
+      ],
+      alice,
+    );
+    await eventually(() => f.statuses("calls").at(-1)?.fill === "green", "subscribed");
+    const { state } = sim;
+    const caller = state.externalCallpoint("+31612345678", "Caller");
+    const call = state.startCall(caller, state.dialplanCallpoint("201"));
+    state.routeCall(call.id, "DESTINATION", state.userCallpoint("1001"));
+    state.setCallState(call.id, "RINGING");
+    state.setCallState(call.id, "ANSWERED");
+    await f.waitFor("out", 4);
+
+    // the link dies; while it is down the call ends
+    await sim.xmpp!.endpoint.stopListening();
+    sim.xmpp!.endpoint.dropAll();
+    await eventually(() => f.statuses("calls").at(-1)?.fill === "yellow", "reconnecting");
+    state.endCall(call.id, "SOURCE_HANGUP");
+    await sim.xmpp!.endpoint.startListening();
+
+    const all = await f.waitFor("out", 6, 15000);
+    const tail = all.slice(4);
+    assert.deepEqual(
+      tail.map((m) => m.topic),
+      ["call.ended", "call.summary"],
+    );
+    assert.equal(tail[0].payload.id, call.id);
+    assert.equal(tail[0].payload.resynced, true);
+    assert.equal(tail[1].payload.outcome, "answered");
+    assert.equal(tail[1].payload.resynced, true);
+    assert.equal(aliceConnections(sim), 1);
+  });
+
+  it("compass-state answers users, queues, calls and one object from the live model", async () => {
+    const f = await loadFlow(
+      NODE_TYPES,
+      [
+        { id: TAB, type: "tab" },
+        configNode(sim),
+        {
+          id: "state",
+          type: "compass-state",
+          z: TAB,
+          config: "cfg",
+          query: "msg",
+          objectId: "id",
+          objectIdType: "msg",
+          wires: [["out"]],
+        },
+        { id: "out", type: "helper", z: TAB },
+        ...catchAll(TAB, "caught"),
+      ],
+      alice,
+    );
+    await eventually(() => f.statuses("state").at(-1)?.fill === "green", "subscribed");
+    await eventually(() => f.node("cfg").connection.ready, "the model to load");
+    const ask = async (query: string, id?: string) => {
+      const before = f.received("out").length;
+      f.node("state").receive({ query, id });
+      return (await f.waitFor("out", before + 1)).at(-1).payload;
+    };
+    assert.equal((await ask("company")).id, sim.state.company.id);
+    assert.deepEqual(
+      (await ask("users")).map((u: { id: string }) => u.id).sort(),
+      sim.state
+        .users()
+        .map((u) => u.id)
+        .sort(),
+    );
+    const queues = await ask("queues");
+    assert.ok(queues.find((q: { name: string }) => q.name === "Support"));
+    assert.equal((await ask("user", "1002")).name, "Bob Jansen");
+    assert.deepEqual(await ask("calls"), []);
+    const reloaded = await ask("reload");
+    assert.equal(reloaded.users.length, sim.state.users().length);
+
+    f.node("state").receive({ query: "user", id: "no-such-user" });
+    const [caught] = await f.waitFor("caught");
+    assert.match(caught.error.message, /no-such-user/);
+  });
+
+  it("the editor's admin endpoints list users and queues, and answer 503 for an undeployed connection", async () => {
+    await loadFlow(
+      NODE_TYPES,
+      [
+        { id: TAB, type: "tab" },
+        configNode(sim),
+        { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [[]] },
+      ],
+      alice,
+    );
+    const users = await helper.request().get("/compass/cfg/users").expect(200);
+    assert.ok(
+      users.body.some((u: { id: string; name: string }) => u.id === "1001" && u.name === "Alice de Vries"),
+    );
+    const queues = await helper.request().get("/compass/cfg/queues").expect(200);
+    assert.deepEqual(
+      queues.body.map((q: { name: string }) => q.name),
+      ["Sales", "Support"],
+    );
+    const missing = await helper.request().get("/compass/not-deployed/users").expect(503);
+    assert.match(missing.body.error, /deploy/i);
+  });
+});
