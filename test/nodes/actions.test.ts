@@ -1,0 +1,232 @@
+// The dedicated action nodes in real flows against the simulator: each REST operation changes the
+// simulated platform as it would the live one, and bad input reaches a Catch node.
+
+import { strict as assert } from "node:assert";
+import { type Simulator, startSimulator } from "../../src/simulator";
+import type { SimNotification } from "../../src/simulator/state/types";
+import { catchAll, type FlowNode, loadFlow, startServer, stopServer, unload } from "../support/node-red";
+
+const TAB = "tab1";
+
+describe("action nodes (real flows, simulator over loopback)", () => {
+  let sim: Simulator;
+  let announced: SimNotification[];
+
+  before(startServer);
+  after(stopServer);
+  beforeEach(async () => {
+    sim = await startSimulator({ xmppPort: false });
+    announced = [];
+    sim.state.on("notification", (n) => announced.push(n));
+  });
+  afterEach(async () => {
+    await unload();
+    await sim.close();
+  });
+
+  async function flowWith(type: string, props: Record<string, unknown>, user = "alice") {
+    const nodes: FlowNode[] = [
+      { id: TAB, type: "tab" },
+      { id: "cfg", type: "compass-config", domain: sim.domain, restUrl: sim.rest.url, apiVersions: "3,2" },
+      { id: "action", type, z: TAB, config: "cfg", wires: [["out"]], ...props },
+      { id: "out", type: "helper", z: TAB },
+      ...catchAll(TAB, "caught"),
+    ];
+    return loadFlow(["compass-config", type], nodes, {
+      cfg: { username: user, password: `compass-${user}` },
+    });
+  }
+
+  describe("compass-queue-agent", () => {
+    const base = {
+      user: "1005",
+      userType: "str",
+      queue: "2001",
+      queueType: "str",
+      priority: 2,
+      callForward: false,
+    };
+
+    it("logs a user into a queue with priority, then pauses, unpauses and logs them out", async () => {
+      const f = await flowWith("compass-queue-agent", { ...base, action: "msg" });
+      for (const [i, action] of ["login", "pause", "unpause", "logout"].entries()) {
+        f.node("action").receive({ action });
+        const msgs = await f.waitFor("out", i + 1);
+        assert.equal(msgs[i].statusCode, 200);
+        assert.equal(msgs[i].payload.action, action);
+      }
+      assert.deepEqual(
+        announced.map((n) => n.type),
+        [
+          "notification.queueMember.enter",
+          "notification.queueMember.update",
+          "notification.queueMember.update",
+          "notification.queueMember.leave",
+        ],
+      );
+      const enter = announced[0] as Extract<SimNotification, { type: "notification.queueMember.enter" }>;
+      assert.deepEqual(
+        [enter.member.userId, enter.member.queueId, enter.member.priority],
+        ["1005", "2001", 2],
+      );
+      const pause = announced[1] as Extract<SimNotification, { type: "notification.queueMember.update" }>;
+      assert.ok(pause.member.pausedSince > 0);
+    });
+
+    it("takes user and queue from the message, as ids or self URLs", async () => {
+      const f = await flowWith("compass-queue-agent", {
+        ...base,
+        action: "login",
+        user: "user",
+        userType: "msg",
+        queue: "queue",
+        queueType: "msg",
+      });
+      f.node("action").receive({ user: `${sim.rest.url}/user/1005`, queue: "2002" });
+      await f.waitFor("out");
+      assert.deepEqual(
+        sim.state.membershipsOf("1005").map((m) => m.queueId),
+        ["2002"],
+      );
+    });
+
+    it("logging in twice is refused by the platform and reaches a Catch node", async () => {
+      const f = await flowWith("compass-queue-agent", { ...base, action: "login", user: "1002" });
+      f.node("action").receive({});
+      const [caught] = await f.waitFor("caught");
+      assert.equal(caught.statusCode, 400);
+      assert.match(caught.error.message, /400/);
+    });
+
+    it("an unknown action is a clear error", async () => {
+      const f = await flowWith("compass-queue-agent", { ...base, action: "msg" });
+      f.node("action").receive({ action: "dance" });
+      const [caught] = await f.waitFor("caught");
+      assert.match(caught.error.message, /dance/);
+    });
+  });
+
+  describe("compass-user-status", () => {
+    it("sets receive calls to only direct, reads it back, and ends a wrap-up (API v3)", async () => {
+      const f = await flowWith("compass-user-status", {
+        action: "msg",
+        user: "1001",
+        userType: "str",
+        receiveCalls: "msg",
+      });
+      f.node("action").receive({ action: "set", payload: "only_direct" });
+      const [set] = await f.waitFor("out");
+      assert.equal(set.payload.receiveCalls, "ONLY_DIRECT");
+      assert.equal(sim.state.user("1001")?.receiveCalls, "ONLY_DIRECT");
+      f.node("action").receive({ action: "get" });
+      const [, got] = await f.waitFor("out", 2);
+      assert.equal(got.payload.receiveCalls, "ONLY_DIRECT");
+      sim.state.startWrapup("1001", "call-1", Math.floor(Date.now() / 1000) + 60);
+      f.node("action").receive({ action: "end-wrapup" });
+      await f.waitFor("out", 3);
+      assert.equal(sim.state.user("1001")?.wrapupState, undefined);
+    });
+
+    it("refuses a receive-calls value the platform does not know, before sending", async () => {
+      const f = await flowWith("compass-user-status", {
+        action: "set",
+        user: "1001",
+        userType: "str",
+        receiveCalls: "msg",
+      });
+      f.node("action").receive({ payload: "SOMETIMES" });
+      const [caught] = await f.waitFor("caught");
+      assert.match(caught.error.message, /SOMETIMES/);
+      assert.deepEqual(announced, []);
+    });
+  });
+
+  describe("compass-dial", () => {
+    it("dials a number for a user and outputs the new call's id (v3)", async () => {
+      const f = await flowWith("compass-dial", {
+        user: "1001",
+        userType: "str",
+        mode: "number",
+        destination: "payload",
+        destinationType: "msg",
+      });
+      f.node("action").receive({ payload: "+31201234567" });
+      const [msg] = await f.waitFor("out");
+      assert.equal(typeof msg.payload.callId, "string");
+      assert.ok(sim.state.call(msg.payload.callId), "the call exists on the platform");
+    });
+
+    it("dials a colleague by user id", async () => {
+      const f = await flowWith("compass-dial", {
+        user: "1001",
+        userType: "str",
+        mode: "user",
+        destination: "1004",
+        destinationType: "str",
+      });
+      f.node("action").receive({});
+      const [msg] = await f.waitFor("out");
+      const call = sim.state.call(msg.payload.callId);
+      assert.equal(call?.destination.kind, "User");
+    });
+
+    it("a dial without a destination is a clear error", async () => {
+      const f = await flowWith("compass-dial", {
+        user: "1001",
+        userType: "str",
+        mode: "number",
+        destination: "payload",
+        destinationType: "msg",
+      });
+      f.node("action").receive({ payload: "" });
+      const [caught] = await f.waitFor("caught");
+      assert.match(caught.error.message, /destination/i);
+    });
+  });
+
+  describe("compass-dpswitch", () => {
+    it("sets a switch by name to a setting by name, and reads it by id", async () => {
+      const f = await flowWith("compass-dpswitch", {
+        action: "msg",
+        switch: "switch",
+        switchType: "msg",
+        setting: "setting",
+        settingType: "msg",
+      });
+      f.node("action").receive({ action: "set", switch: "day/night", setting: "Holiday" });
+      const [set] = await f.waitFor("out");
+      assert.equal(set.payload.currentSetting, 3);
+      assert.equal(sim.state.dpSwitch("3001")?.currentSetting, 3);
+      f.node("action").receive({ action: "get", switch: "3001" });
+      const [, got] = await f.waitFor("out", 2);
+      assert.equal(got.payload.name, "Day/Night");
+    });
+
+    it("an unknown switch and an out-of-range setting reach a Catch node", async () => {
+      const f = await flowWith("compass-dpswitch", {
+        action: "set",
+        switch: "switch",
+        switchType: "msg",
+        setting: "9",
+        settingType: "num",
+      });
+      f.node("action").receive({ switch: "no such switch" });
+      const [unknown] = await f.waitFor("caught");
+      assert.match(unknown.error.message, /no such switch/);
+      f.node("action").receive({ switch: "3001" });
+      const [, range] = await f.waitFor("caught", 2);
+      assert.equal(range.statusCode, 400);
+    });
+
+    it("a user without write rights gets the platform's 403", async () => {
+      const f = await flowWith(
+        "compass-dpswitch",
+        { action: "set", switch: "3001", switchType: "str", setting: "2", settingType: "num" },
+        "bob",
+      );
+      f.node("action").receive({});
+      const [caught] = await f.waitFor("caught");
+      assert.equal(caught.statusCode, 403);
+    });
+  });
+});
