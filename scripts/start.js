@@ -19,7 +19,7 @@ async function main() {
     restPort: Number(process.env.COMPASS_SIM_REST_PORT || 8780),
     xmppPort: Number(process.env.COMPASS_SIM_XMPP_PORT || 8722),
     websocketPort: Number(process.env.COMPASS_SIM_WS_PORT || 8781),
-    scenarios: { continuous: true },
+    traffic: { callsPerMinute: Number(process.env.COMPASS_SIM_TRAFFIC || 6) },
   });
   const admin = simulator.credentials.find((c) => c.username === "alice") || simulator.credentials[0];
 
