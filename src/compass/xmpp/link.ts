@@ -246,6 +246,8 @@ export class Link {
     const socketClosed = waitForDisconnect(entity, boundMs);
     if (graceful && this.online && !this.lostReason && entity.socket) {
       const deadline = Date.now() + boundMs;
+      // xmpp.js waits for the server's stream close with its own timers; keep them inside our bound
+      entity.timeout = Math.max(1, Math.floor(boundMs / 3));
       await bounded(entity.send(xml("presence", { type: "unavailable" })), boundMs / 2);
       await bounded(entity.stop(), Math.max(0, deadline - Date.now()));
     }

@@ -406,6 +406,21 @@ describe("CompassSession against the simulator endpoint", function () {
     await s.stop(); // idempotent
   });
 
+  it("stop() on a link that no longer answers still ends within its bound and leaves nothing", async () => {
+    proxy = await TcpProxy.start(endpoint.port);
+    await delay(1);
+    const baseline = activeResources();
+    const s = session({ service: `xmpp://127.0.0.1:${proxy.port}` });
+    await started(s);
+    proxy.blackhole();
+    const t0 = Date.now();
+    await s.stop();
+    assert.ok(Date.now() - t0 < 3000, `stop() took ${Date.now() - t0} ms`);
+    await proxy.close();
+    proxy = undefined;
+    await settlesTo(baseline, 300);
+  });
+
   it("stop() during a connection attempt and start() twice are safe", async () => {
     const s = session();
     s.start();
