@@ -98,7 +98,13 @@ export class Link {
   private compose(): XmppEntity {
     const { domain, username, password, resource, stepTimeoutMs } = this.options;
     const trust: TrustOptions = { domain, ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}) };
-    const entity = new Client({ service: this.options.service, domain, timeout: stepTimeoutMs });
+    // xmpp.js's own waits (stream header, STARTTLS answer, stream close) use this; capped so that a
+    // close it starts itself after a stream error cannot keep a timer alive for long
+    const entity = new Client({
+      service: this.options.service,
+      domain,
+      timeout: Math.min(stepTimeoutMs, 5000),
+    });
     // xmpp.js emits "error" for socket and stream problems; an unheard "error" would crash Node
     entity.on("error", (err: Error) => this.onEntityError(err));
     // ltx throws out of the socket's data listener on some bad input (e.g. an unknown entity such as
