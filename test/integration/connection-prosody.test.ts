@@ -8,17 +8,10 @@ import type { DomainEvent } from "../../src/compass/model";
 import { CompanyState } from "../../src/simulator/state/store";
 import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
+import { waitFor } from "../support/wait";
 
 const DOMAIN = "uc.compass.test";
 const SECRET = "component-secret-for-connection-tests";
-
-async function eventually(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("CompassConnection against Prosody with the simulator's components", function () {
   this.timeout(60_000);
@@ -80,7 +73,7 @@ describe("CompassConnection against Prosody with the simulator's components", fu
     connection = connect(state.userByUsername("alice")!.password);
     const events: DomainEvent[] = [];
     connection.subscribe(["*"], (e) => events.push(e));
-    await eventually(() => connection!.ready, "the model to load through Prosody");
+    await waitFor(() => connection!.ready, 15_000, "the model to load through Prosody");
     assert.equal(connection.model.getUsers().length, state.users().length);
     assert.equal(connection.model.company?.id, state.company.id);
 
@@ -90,21 +83,22 @@ describe("CompassConnection against Prosody with the simulator's components", fu
     );
     state.routeCall(call.id, "DESTINATION", state.userCallpoint("1001"));
     state.setCallState(call.id, "ANSWERED");
-    await eventually(
+    await waitFor(
       () => connection!.model.getCall(call.id)?.state === "answered",
+      15_000,
       "the answered call in the model",
     );
 
     const restarted = prosody!.restart();
-    await eventually(() => connection!.status.state === "reconnecting", "the connection to notice");
+    await waitFor(() => connection!.status.state === "reconnecting", 15_000, "the connection to notice");
     // The client waits at least a second before it tries again: nobody hears this end.
     state.endCall(call.id, "DESTINATION_HANGUP");
     await restarted;
 
-    await eventually(
+    await waitFor(
       () => connection!.ready && connection!.model.getCall(call.id) === null,
-      "resync after restart",
       45_000,
+      "resync after restart",
     );
     const ended = events.find((e) => e.event === "call.ended" && e.payload.id === call.id);
     assert.ok(ended, "the stale call ended in the model's events");
@@ -119,7 +113,7 @@ describe("CompassConnection against Prosody with the simulator's components", fu
     const states: string[] = [];
     const wrong = connect("not-the-password", (s) => states.push(s.state));
     try {
-      await eventually(() => wrong.status.state === "auth-failed", "auth-failed");
+      await waitFor(() => wrong.status.state === "auth-failed", 15_000, "auth-failed");
       await new Promise((r) => setTimeout(r, 2500));
       assert.equal(
         states.filter((s) => s === "connecting").length,

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { CompanyState } from "../../src/simulator/state/store";
 import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
+import { waitFor } from "../support/wait";
 import { type LtxElement, NS, RawTcpClient } from "../unit/simulator-xmpp/raw-client";
 
 const DOMAIN = "uc.compass.test";
@@ -10,14 +11,6 @@ const PHONE = `phone.${DOMAIN}`;
 const PUBSUB = `pubsub.${DOMAIN}`;
 const SECRET = "component-secret-for-tests";
 const PASSWORD = "alice-test-password";
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The value of an attribute by namespace, whatever prefix the sender (or Prosody) chose. */
 function attrByNamespace(

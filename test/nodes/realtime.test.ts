@@ -14,6 +14,7 @@ import {
   stopServer,
   unload,
 } from "../support/node-red";
+import { waitFor } from "../support/wait";
 
 const TAB = "tab1";
 const NODE_TYPES = [
@@ -36,14 +37,6 @@ function configNode(sim: Simulator, extra: Record<string, unknown> = {}): FlowNo
 }
 
 const alice = { cfg: { username: "alice", password: "compass-alice" } };
-
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A TCP relay in front of the simulator's XMPP port that counts every connection made through it. */
 async function countingRelay(
@@ -104,8 +97,9 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       wires: [[]],
     }));
     const f = await loadFlow(NODE_TYPES, [{ id: TAB, type: "tab" }, configNode(sim), ...triggers], alice);
-    await eventually(
+    await waitFor(
       () => triggers.every((t) => f.statuses(t.id).at(-1)?.fill === "green"),
+      5000,
       "all nodes subscribed",
     );
     assert.equal(aliceConnections(sim), 1, "one connection on the server side");
@@ -122,7 +116,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       ],
       alice,
     );
-    await eventually(() => f.statuses("calls").at(-1)?.fill === "green", "subscribed");
+    await waitFor(() => f.statuses("calls").at(-1)?.fill === "green", 5000, "subscribed");
     const texts = f.statuses("calls").map((s) => s.text);
     assert.ok(
       texts.some((t) => /connect/.test(t)),
@@ -130,7 +124,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
     );
     assert.match(texts.at(-1), /subscribed/);
     await unload();
-    await eventually(() => aliceConnections(sim) === 0, "the session to close after the last node left");
+    await waitFor(() => aliceConnections(sim) === 0, 5000, "the session to close after the last node left");
   });
 
   it("a wrong password shows 'login rejected', reaches a Catch node, and is never retried", async () => {
@@ -146,7 +140,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
         ],
         { cfg: { username: "alice", password: "not-her-password" } },
       );
-      await eventually(() => f.statuses("calls").at(-1)?.fill === "red", "a red status");
+      await waitFor(() => f.statuses("calls").at(-1)?.fill === "red", 5000, "a red status");
       assert.match(f.statuses("calls").at(-1).text, /rejected/);
       const [caught] = await f.waitFor("caught");
       assert.match(caught.error.message, /rejected/);
@@ -172,7 +166,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       ],
       alice,
     );
-    await eventually(() => f.statuses("calls").at(-1)?.fill === "green", "subscribed");
+    await waitFor(() => f.statuses("calls").at(-1)?.fill === "green", 5000, "subscribed");
     const { state } = sim;
     const caller = state.externalCallpoint("+31612345678", "Caller");
     const call = state.startCall(caller, state.dialplanCallpoint("201"));
@@ -184,7 +178,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
     // the link dies; while it is down the call ends
     await sim.xmpp!.endpoint.stopListening();
     sim.xmpp!.endpoint.dropAll();
-    await eventually(() => f.statuses("calls").at(-1)?.fill === "yellow", "reconnecting");
+    await waitFor(() => f.statuses("calls").at(-1)?.fill === "yellow", 5000, "reconnecting");
     state.endCall(call.id, "SOURCE_HANGUP");
     await sim.xmpp!.endpoint.startListening();
 
@@ -222,8 +216,8 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       ],
       alice,
     );
-    await eventually(() => f.statuses("state").at(-1)?.fill === "green", "subscribed");
-    await eventually(() => f.node("cfg").connection.ready, "the model to load");
+    await waitFor(() => f.statuses("state").at(-1)?.fill === "green", 5000, "subscribed");
+    await waitFor(() => f.node("cfg").connection.ready, 5000, "the model to load");
     const ask = async (query: string, id?: string) => {
       const before = f.received("out").length;
       f.node("state").receive({ query, id });

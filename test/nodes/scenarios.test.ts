@@ -3,6 +3,7 @@
 // real simulator over loopback (REST + XMPP), real model and correlation in between.
 
 import { strict as assert } from "node:assert";
+import { QUEUE_EVENTS } from "../../src/compass/events";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { runScenario, type ScenarioName, VirtualClock } from "../../src/simulator/scenarios";
 import {
@@ -13,18 +14,11 @@ import {
   stopServer,
   unload,
 } from "../support/node-red";
+import { waitFor } from "../support/wait";
 
 const TAB = "tab1";
 const TYPES = ["compass-config", "compass-call-event", "compass-queue-event", "compass-user-event"];
-const QUEUE_EVENTS_BUT_STATS = [
-  "queue.agent.login",
-  "queue.agent.logout",
-  "queue.agent.paused",
-  "queue.agent.unpaused",
-  "queue.agent.updated",
-  "queue.caller.joined",
-  "queue.caller.left",
-];
+const QUEUE_EVENTS_BUT_STATS = QUEUE_EVENTS.filter((e) => e !== "queue.stats");
 
 // biome-ignore lint/suspicious/noExplicitAny: message payloads are asserted field by field
 type Message = { topic: string; payload: Record<string, any> };
@@ -33,14 +27,6 @@ interface Heard {
   calls: Message[];
   queues: Message[];
   users: Message[];
-}
-
-async function eventually(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("trigger nodes during every simulator scenario (real flows over loopback)", () => {
@@ -77,7 +63,7 @@ describe("trigger nodes during every simulator scenario (real flows over loopbac
       { id: "usersOut", type: "helper", z: TAB },
     ];
     flow = await loadFlow(TYPES, nodes, { cfg: { username: "alice", password: "compass-alice" } });
-    await eventually(() => flow.node("cfg").connection?.ready === true, "the live model to load");
+    await waitFor(() => flow.node("cfg").connection?.ready === true, 8000, "the live model to load");
   });
   afterEach(async () => {
     await unload();
@@ -93,7 +79,7 @@ describe("trigger nodes during every simulator scenario (real flows over loopbac
       queues: flow.received("queuesOut"),
       users: flow.received("usersOut"),
     });
-    await eventually(() => until(heard()), `the flow to hear ${name}`);
+    await waitFor(() => until(heard()), 8000, `the flow to hear ${name}`);
     await new Promise((r) => setTimeout(r, 150)); // nothing more may follow
     return heard();
   }

@@ -4,6 +4,7 @@ import { defaultPassword, defaultSeed } from "../../../src/simulator/state/seed"
 import { CompanyState } from "../../../src/simulator/state/store";
 import { startXmppEndpoint, type XmppEndpoint } from "../../../src/simulator/xmpp/server";
 import { createTestCertificates, type TestCertificates } from "../../support/tls";
+import { waitFor } from "../../support/wait";
 import { NS, RawTcpClient, RawWebSocketClient } from "./raw-client";
 
 const DOMAIN = "uc.compass.test";
@@ -21,14 +22,6 @@ function subscribeIq(jid: string, node: string, withExpireForm: boolean): string
 
 function getRequest(filter: string): string {
   return `<iq type="get" id="ID" to="${PHONE}"><request xmlns="${NS.compass}" type="GET">${filter}</request></iq>`;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function streamErrorCondition(client: RawTcpClient | RawWebSocketClient): Promise<string> {

@@ -35,17 +35,9 @@ export async function statusOf(
   return status;
 }
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { delay, waitFor } from "../../support/wait";
 
-export async function waitFor(condition: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await delay(10);
-  }
-}
+import { delay } from "../../support/wait";
 
 interface Pair {
   client: net.Socket;
