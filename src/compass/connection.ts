@@ -6,9 +6,9 @@
 
 import { EventEmitter } from "node:events";
 import type { Endpoints } from "./endpoints";
-import type { DomainEvent } from "./model";
-import { LiveModel } from "./model";
-import type { Call, CompassResult, GetResult, Notification } from "./protocol";
+import type { DomainEvent, HistoryCallView } from "./model";
+import { historyCallView, LiveModel } from "./model";
+import type { CompassResult, GetResult, Notification } from "./protocol";
 import { RestClient } from "./rest";
 import { CompassSession, type SessionStatus } from "./xmpp";
 
@@ -187,11 +187,11 @@ export class CompassConnection extends EventEmitter {
     }
   }
 
-  /** Calls including recent ended ones (`history="true"`), normalised like the model's. */
-  async callHistory(): Promise<Call[]> {
+  /** Calls including recent ended ones (`history="true"`), in the model's field names. */
+  async callHistory(): Promise<HistoryCallView[]> {
     if (!this.session) throw new Error("the live session is not running");
     const result = await this.session.request({ type: "GET", filter: { type: "call", history: true } });
-    return asGetResult(result).calls;
+    return asGetResult(result).calls.map(historyCallView);
   }
 
   async close(): Promise<void> {

@@ -238,6 +238,18 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
     const reloaded = await ask("reload");
     assert.equal(reloaded.users.length, sim.state.users().length);
 
+    const { state } = sim;
+    const ended = state.startCall(
+      state.externalCallpoint("+31201111111", "Earlier caller"),
+      state.dialplanCallpoint("202"),
+    );
+    state.endCall(ended.id, "SOURCE_HANGUP");
+    const history = await ask("history");
+    const past = history.find((c: { id: string }) => c.id === ended.id);
+    assert.equal(past.state, "disconnected");
+    assert.equal(past.direction, "inbound");
+    assert.equal(past.source.number, "+31201111111");
+
     f.node("state").receive({ query: "user", id: "no-such-user" });
     const [caught] = await f.waitFor("caught");
     assert.match(caught.error.message, /no-such-user/);

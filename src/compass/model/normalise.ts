@@ -179,3 +179,33 @@ export function provisionalDirection(call: Call): CallDirection {
   const dialled = (call.destination?.digits ?? call.destination?.exten ?? "").replace(/[\s-]/g, "");
   return dialled.startsWith("+") || dialled.replace(/\D/g, "").length >= 7 ? "outbound" : "internal";
 }
+
+/** A call as the platform's history lists it (`history="true"`), in the field names of a CallView. */
+export interface HistoryCallView {
+  id: string;
+  state: string;
+  direction: CallDirection | null;
+  source: CallpointView;
+  destination: CallpointView;
+  parentCallId: string | null;
+  /** ms epoch, from the callpoints' times where the platform sends them */
+  startedAt: number | null;
+  endedAt: number | null;
+  properties: Record<string, string>;
+}
+
+export function historyCallView(call: Call): HistoryCallView {
+  const started = call.source.timeStarted ?? call.source.timeCreated;
+  const ended = call.source.timeEnded ?? call.destination.timeEnded;
+  return {
+    id: call.id,
+    state: lower(call.state),
+    direction: decideDirection(call),
+    source: callpointView(call.source),
+    destination: callpointView(call.destination),
+    parentCallId: parentCallIdOf(call),
+    startedAt: started ? secondsToMs(started, 0) : null,
+    endedAt: ended ? secondsToMs(ended, 0) : null,
+    properties: { ...call.properties },
+  };
+}
