@@ -10,6 +10,7 @@ import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
 import type { CompassResult, GetResult, Notification } from "./protocol";
 import { RestClient } from "./rest";
+import { type EventHandler, EventRouter, type RouteKeys } from "./router";
 import { CompassSession, type SessionStatus } from "./xmpp";
 
 export interface ConnectionOptions {
@@ -25,9 +26,6 @@ export interface ConnectionOptions {
   resourcePrefix?: string;
   log?: { debug(msg: string): void; warn(msg: string): void };
 }
-
-/** `xml()` gives the platform's stanza behind the event, when there is one (not for reload diffs). */
-export type EventHandler = (event: DomainEvent, xml?: () => string) => void;
 
 /** What xmpp.js hands us: an element that can print itself. */
 interface Stanza {
@@ -46,8 +44,9 @@ export class CompassConnection extends EventEmitter {
 
   private session: CompassSession | null = null;
   private readonly holders = new Set<string>();
-  /** domain event name -> handlers; "*" receives everything. Unmatched events cost one map lookup. */
-  private readonly handlers = new Map<string, Set<EventHandler>>();
+  private readonly router = new EventRouter((event, err) =>
+    this.options.log?.warn(`a ${event.event} handler failed: ${errorText(err)}`),
+  );
   private held: Array<{ notification: Notification; stanza?: Stanza }> | null = null;
   /** the stanza being applied, so handlers can ask for its XML */
   private applying: Stanza | undefined;
@@ -68,24 +67,12 @@ export class CompassConnection extends EventEmitter {
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
   }
 
-  /** Subscribe to domain events by name ("call.started", ...; "*" for all). Returns the unsubscribe. */
-  subscribe(events: Iterable<string>, handler: EventHandler): () => void {
-    const names = [...events];
-    for (const name of names) {
-      let set = this.handlers.get(name);
-      if (!set) {
-        set = new Set();
-        this.handlers.set(name, set);
-      }
-      set.add(handler);
-    }
-    return () => {
-      for (const name of names) {
-        const set = this.handlers.get(name);
-        set?.delete(handler);
-        if (set?.size === 0) this.handlers.delete(name);
-      }
-    };
+  /**
+   * Subscribe to domain events by name ("call.started", ...; "*" for all), optionally only those
+   * about some users or queues. Returns the unsubscribe.
+   */
+  subscribe(events: Iterable<string>, handler: EventHandler, keys?: RouteKeys): () => void {
+    return this.router.add(events, handler, keys);
   }
 
   /** A node that needs the live session says so; the first one opens it. */
@@ -197,7 +184,7 @@ export class CompassConnection extends EventEmitter {
   async close(): Promise<void> {
     this.holders.clear();
     await this.release("");
-    this.handlers.clear();
+    this.router.clear();
     this.model.removeAllListeners();
     await this.rest.close();
   }
@@ -225,21 +212,8 @@ export class CompassConnection extends EventEmitter {
   }
 
   private dispatch(event: DomainEvent): void {
-    const exact = this.handlers.get(event.event);
-    const all = this.handlers.get("*");
-    if (!exact && !all) return;
     const stanza = this.applying;
-    const xml = stanza ? () => stanza.toString() : undefined;
-    for (const set of [exact, all]) {
-      if (!set) continue;
-      for (const handler of set) {
-        try {
-          handler(event, xml);
-        } catch (err) {
-          this.options.log?.warn(`a ${event.event} handler failed: ${errorText(err)}`);
-        }
-      }
-    }
+    this.router.route(event, stanza ? () => stanza.toString() : undefined);
   }
 
   private setStatus(status: SessionStatus): void {

@@ -37,3 +37,39 @@ export type CallEventName = (typeof CALL_EVENTS)[number];
 export type QueueEventName = (typeof QUEUE_EVENTS)[number];
 export type UserEventName = (typeof USER_EVENTS)[number];
 export type DomainEventName = CallEventName | QueueEventName | UserEventName;
+
+/** The users and queues an event is about: what trigger nodes filter on. */
+export interface EventConcerns {
+  users: string[];
+  queues: string[];
+}
+
+export function eventConcerns(event: { event: string; payload: Record<string, unknown> }): EventConcerns {
+  const { payload } = event;
+  if (event.event.startsWith("user.")) return { users: ids(payload.userId ?? payload.id), queues: [] };
+  if (event.event.startsWith("queue.")) return { users: ids(payload.userId), queues: ids(payload.queueId) };
+  // calls and summaries name their parties in nested callpoints (source, destination, caller,
+  // answeredBy, transfer.from/to...)
+  return { users: valuesOf(payload, ["userId"]), queues: valuesOf(payload, ["queueId"]) };
+}
+
+/** String values of the given keys in a payload and the objects nested in it (two levels down). */
+export function valuesOf(payload: Record<string, unknown>, keys: readonly string[]): string[] {
+  const found: string[] = [];
+  const visit = (obj: Record<string, unknown>, depth: number) => {
+    for (const key in obj) {
+      const value = obj[key];
+      if (typeof value === "string") {
+        if (keys.includes(key)) found.push(value);
+      } else if (depth > 0 && value && typeof value === "object" && !Array.isArray(value)) {
+        visit(value as Record<string, unknown>, depth - 1);
+      }
+    }
+  };
+  visit(payload, 2);
+  return found;
+}
+
+function ids(value: unknown): string[] {
+  return typeof value === "string" && value ? [value] : typeof value === "number" ? [String(value)] : [];
+}

@@ -1,12 +1,10 @@
 // compass-call-event: call events and one call.summary per finished conversation, filtered by
 // kind, direction, users, queues and number patterns.
 
-import { CALL_EVENTS } from "../compass/events";
+import { CALL_EVENTS, eventConcerns, valuesOf } from "../compass/events";
 import type { Node, NodeAPI, NodeDef } from "./red";
-import { chosenEvents, idSet, numberMatcher, runTrigger, valuesOf } from "./trigger";
+import { chosenEvents, idSet, numberMatcher, runTrigger } from "./trigger";
 
-const USER_KEYS = ["userId"] as const;
-const QUEUE_KEYS = ["queueId"] as const;
 const NUMBER_KEYS = ["number", "exten", "digits", "dialled"] as const;
 
 interface CallEventDef extends NodeDef {
@@ -29,11 +27,13 @@ export = function register(RED: NodeAPI): void {
     runTrigger(RED, this, def, {
       events: chosenEvents(def.events, CALL_EVENTS),
       includeXml: def.includeXml === true,
-      accept: ({ payload }) => {
-        if (direction && payload.direction !== direction) return false;
-        if (users.size > 0 && !valuesOf(payload, USER_KEYS).some((id) => users.has(id))) return false;
-        if (queues.size > 0 && !valuesOf(payload, QUEUE_KEYS).some((id) => queues.has(id))) return false;
-        if (numbers && !numbers(valuesOf(payload, NUMBER_KEYS))) return false;
+      keys: { users, queues },
+      accept: (event) => {
+        if (direction && event.payload.direction !== direction) return false;
+        // Users are matched by the connection's index; a queue filter beside them is checked here.
+        if (users.size > 0 && queues.size > 0 && !eventConcerns(event).queues.some((id) => queues.has(id)))
+          return false;
+        if (numbers && !numbers(valuesOf(event.payload, NUMBER_KEYS))) return false;
         return true;
       },
     });

@@ -25,7 +25,8 @@ export = function register(RED: NodeAPI): void {
     runTrigger(RED, this, def, {
       events: chosenEvents(def.events, QUEUE_EVENTS),
       includeXml: def.includeXml === true,
-      accept: ({ payload }) => queues.size === 0 || queues.has(String(payload.queueId ?? "")),
+      keys: { queues },
+      accept: () => true,
       deliver: (event, send, xml) =>
         event.event === "queue.stats" ? throttle.offer(event, send) : send(event, xml),
       close: () => throttle.close(),

@@ -18,7 +18,8 @@ export = function register(RED: NodeAPI): void {
     runTrigger(RED, this, def, {
       events: chosenEvents(def.events, USER_EVENTS),
       includeXml: def.includeXml === true,
-      accept: ({ payload }) => users.size === 0 || users.has(String(payload.userId ?? payload.id ?? "")),
+      keys: { users },
+      accept: () => true,
     });
   }
 

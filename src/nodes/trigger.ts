@@ -4,13 +4,16 @@
 // session, so nothing leaks across deploys.
 
 import type { DomainEvent } from "../compass/model";
+import type { RouteKeys } from "../compass/router";
 import { configNodeOf } from "./action";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./red";
 
 export interface TriggerOptions {
   /** the domain events this node emits, already narrowed to what the user selected */
   events: string[];
-  /** cheap per-event filter; false drops the event */
+  /** only events about these users / queues reach `accept` (indexed by the connection) */
+  keys?: RouteKeys;
+  /** the remaining per-event filter; false drops the event */
   accept(event: DomainEvent): boolean;
   /** attach the platform's XML in msg.compass.xml */
   includeXml: boolean;
@@ -46,11 +49,15 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     };
     node.send(msg);
   };
-  const unsubscribe = connection.subscribe(options.events, (event, xml) => {
-    if (!options.accept(event)) return;
-    if (options.deliver) options.deliver(event, send, xml);
-    else send(event, xml);
-  });
+  const unsubscribe = connection.subscribe(
+    options.events,
+    (event, xml) => {
+      if (!options.accept(event)) return;
+      if (options.deliver) options.deliver(event, send, xml);
+      else send(event, xml);
+    },
+    options.keys,
+  );
   config.register(node);
 
   node.on("close", (_removed: boolean, done: () => void) => {
@@ -104,19 +111,4 @@ function normaliseNumber(text: string): string {
     .trim()
     .replace(/[\s().-]/g, "")
     .replace(/^00/, "+");
-}
-
-/** Values of the given keys in a payload and its direct child objects (callpoints, parties). */
-export function valuesOf(payload: Record<string, unknown>, keys: readonly string[]): string[] {
-  const found: string[] = [];
-  const visit = (obj: Record<string, unknown>, depth: number) => {
-    for (const [key, value] of Object.entries(obj)) {
-      if (typeof value === "string" && keys.includes(key)) found.push(value);
-      else if (depth > 0 && value && typeof value === "object" && !Array.isArray(value)) {
-        visit(value as Record<string, unknown>, depth - 1);
-      }
-    }
-  };
-  visit(payload, 2);
-  return found;
 }

@@ -6,13 +6,14 @@
 //   baseline        no trigger nodes
 //   100 idle        100 nodes subscribed to user events only (a call workload matches none of them)
 //   100 filtered    100 call-event nodes whose user filter matches nothing
+//   100 matching 1  the same, plus one of them filtering on a user who takes every call
 //   1 matching      one call-event node that takes every call event
 
 import * as os from "node:os";
 import { CompassConnection } from "../../src/compass/connection";
 import { CALL_EVENTS, USER_EVENTS } from "../../src/compass/events";
 import type { Call, Callpoint, Notification } from "../../src/compass/protocol/types";
-import { idSet, valuesOf } from "../../src/nodes/trigger";
+import { idSet } from "../../src/nodes/trigger";
 
 const conversations = Math.min(Number(process.argv[2] ?? 3000) || 3000, 50_000);
 
@@ -96,12 +97,15 @@ const cases: Array<[string, Setup]> = [
   [
     "100 call-event nodes, filter matches nothing",
     (c, sink) => {
-      for (let i = 0; i < 100; i++) {
-        const users = idSet(`nobody-${i}`);
-        c.subscribe(CALL_EVENTS, (e) => {
-          if (valuesOf(e.payload, ["userId"]).some((id) => users.has(id))) sink.n++;
-        });
-      }
+      // as compass-call-event subscribes: its user filter goes to the connection's index
+      for (let i = 0; i < 100; i++) c.subscribe(CALL_EVENTS, () => sink.n++, { users: idSet(`nobody-${i}`) });
+    },
+  ],
+  [
+    "100 filtered call-event nodes, one matching",
+    (c, sink) => {
+      for (let i = 0; i < 99; i++) c.subscribe(CALL_EVENTS, () => sink.n++, { users: idSet(`nobody-${i}`) });
+      c.subscribe(CALL_EVENTS, () => sink.n++, { users: idSet("100") });
     },
   ],
   ["1 call-event node taking everything", (c, sink) => void c.subscribe(CALL_EVENTS, () => sink.n++)],

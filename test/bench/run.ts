@@ -13,7 +13,7 @@ const benches = fs
   .filter((f) => f.endsWith(".bench.js"))
   .sort();
 console.log(
-  `${benches.length} benchmarks on ${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, ${os.totalmem() >> 30} GiB, node ${process.version}`,
+  `${benches.length} benchmarks on ${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
 );
 let failed = 0;
 for (const file of benches) {
