@@ -7,15 +7,12 @@ import { runScenario, type ScenarioName, VirtualClock } from "../../src/simulato
 import {
   type FlowNode,
   type LoadedFlow,
-  loadFlow,
+  loadTriggers,
   startServer,
   stopServer,
   unload,
 } from "../support/node-red";
 import { delay, waitFor } from "../support/wait";
-
-const TAB = "tab1";
-const TYPES = ["compass-config", "compass-call-event", "compass-queue-event", "compass-user-event"];
 
 describe("trigger node filters (real flows over loopback)", () => {
   let sim: Simulator;
@@ -32,26 +29,7 @@ describe("trigger node filters (real flows over loopback)", () => {
     await sim.close();
   });
 
-  async function deploy(triggers: FlowNode[]): Promise<LoadedFlow> {
-    const nodes: FlowNode[] = [
-      { id: TAB, type: "tab" },
-      {
-        id: "cfg",
-        type: "compass-config",
-        domain: sim.domain,
-        restUrl: sim.rest.url,
-        xmppService: sim.xmpp!.service,
-      },
-    ];
-    for (const t of triggers)
-      nodes.push(
-        { z: TAB, config: "cfg", wires: [[`${t.id}-out`]], ...t },
-        { id: `${t.id}-out`, type: "helper", z: TAB },
-      );
-    const f = await loadFlow(TYPES, nodes, { cfg: { username: "alice", password: "compass-alice" } });
-    await waitFor(() => f.node("cfg").connection?.ready === true, 8000, "the live model");
-    return f;
-  }
+  const deploy = (triggers: FlowNode[]) => loadTriggers(sim, triggers);
 
   async function play(...names: ScenarioName[]): Promise<void> {
     for (const name of names) await runScenario(sim.state, name, { timeScale: 0, clock });

@@ -6,18 +6,9 @@ import { strict as assert } from "node:assert";
 import { QUEUE_EVENTS } from "../../src/compass/events";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { runScenario, type ScenarioName, VirtualClock } from "../../src/simulator/scenarios";
-import {
-  type FlowNode,
-  type LoadedFlow,
-  loadFlow,
-  startServer,
-  stopServer,
-  unload,
-} from "../support/node-red";
+import { type LoadedFlow, loadTriggers, startServer, stopServer, unload } from "../support/node-red";
 import { waitFor } from "../support/wait";
 
-const TAB = "tab1";
-const TYPES = ["compass-config", "compass-call-event", "compass-queue-event", "compass-user-event"];
 const QUEUE_EVENTS_BUT_STATS = QUEUE_EVENTS.filter((e) => e !== "queue.stats");
 
 // biome-ignore lint/suspicious/noExplicitAny: message payloads are asserted field by field
@@ -39,31 +30,11 @@ describe("trigger nodes during every simulator scenario (real flows over loopbac
   beforeEach(async () => {
     clock = new VirtualClock();
     sim = await startSimulator({ clock: clock.now });
-    const nodes: FlowNode[] = [
-      { id: TAB, type: "tab" },
-      {
-        id: "cfg",
-        type: "compass-config",
-        domain: sim.domain,
-        restUrl: sim.rest.url,
-        xmppService: sim.xmpp!.service,
-      },
-      { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", events: [], wires: [["callsOut"]] },
-      {
-        id: "queues",
-        type: "compass-queue-event",
-        z: TAB,
-        config: "cfg",
-        events: QUEUE_EVENTS_BUT_STATS,
-        wires: [["queuesOut"]],
-      },
-      { id: "users", type: "compass-user-event", z: TAB, config: "cfg", events: [], wires: [["usersOut"]] },
-      { id: "callsOut", type: "helper", z: TAB },
-      { id: "queuesOut", type: "helper", z: TAB },
-      { id: "usersOut", type: "helper", z: TAB },
-    ];
-    flow = await loadFlow(TYPES, nodes, { cfg: { username: "alice", password: "compass-alice" } });
-    await waitFor(() => flow.node("cfg").connection?.ready === true, 8000, "the live model to load");
+    flow = await loadTriggers(sim, [
+      { id: "calls", type: "compass-call-event", events: [] },
+      { id: "queues", type: "compass-queue-event", events: QUEUE_EVENTS_BUT_STATS },
+      { id: "users", type: "compass-user-event", events: [] },
+    ]);
   });
   afterEach(async () => {
     await unload();
@@ -75,9 +46,9 @@ describe("trigger nodes during every simulator scenario (real flows over loopbac
     const run = await runScenario(sim.state, name, { timeScale: 0, clock });
     assert.equal(run.status, "completed");
     const heard = (): Heard => ({
-      calls: flow.received("callsOut"),
-      queues: flow.received("queuesOut"),
-      users: flow.received("usersOut"),
+      calls: flow.received("calls-out"),
+      queues: flow.received("queues-out"),
+      users: flow.received("users-out"),
     });
     await waitFor(() => until(heard()), 8000, `the flow to hear ${name}`);
     await new Promise((r) => setTimeout(r, 150)); // nothing more may follow

@@ -112,3 +112,39 @@ export function catchAll(z: string, helperId: string): FlowNode[] {
 }
 
 export { helper };
+
+/**
+ * Loads trigger nodes (each given as `{ id, type, ...props }`) on one tab with a compass-config
+ * pointed at `sim` as alice; each node's output goes to a helper `<id>-out`. Resolves once the
+ * live model is loaded, so a scenario played next is heard in full.
+ */
+export async function loadTriggers(
+  sim: { domain: string; rest: { url: string }; xmpp?: { service: string } },
+  triggers: FlowNode[],
+): Promise<LoadedFlow> {
+  const tab = "triggers-tab";
+  const nodes: FlowNode[] = [
+    { id: tab, type: "tab" },
+    {
+      id: "cfg",
+      type: "compass-config",
+      domain: sim.domain,
+      restUrl: sim.rest.url,
+      xmppService: sim.xmpp?.service,
+    },
+  ];
+  for (const t of triggers) {
+    nodes.push(
+      { z: tab, config: "cfg", wires: [[`${t.id}-out`]], ...t },
+      { id: `${t.id}-out`, type: "helper", z: tab },
+    );
+  }
+  const types = ["compass-config", ...new Set(triggers.map((t) => t.type))];
+  const flow = await loadFlow(types, nodes, { cfg: { username: "alice", password: "compass-alice" } });
+  const start = Date.now();
+  while (flow.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready !== true) {
+    if (Date.now() - start > 8000) throw new Error("the live model did not load within 8 s");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return flow;
+}

@@ -30,6 +30,7 @@ import {
 import {
   type StreamErrorCondition,
   type StreamHandler,
+  sendStreamError,
   TcpTransport,
   type Transport,
   WebSocketTransport,
@@ -514,7 +515,7 @@ class Session implements StreamHandler {
   fail(condition: StreamErrorCondition, text?: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.transport.streamError(condition, text, this.headerSent, this.headerAttrs());
+    sendStreamError(this.transport, condition, text, this.headerSent, this.headerAttrs());
     this.ended();
   }
 

@@ -57,12 +57,6 @@ export interface Transport {
   features(inner: string): void;
   /** our closing of the stream, then the connection */
   closeStream(): void;
-  streamError(
-    condition: StreamErrorCondition,
-    text: string | undefined,
-    headerSent: boolean,
-    header: Record<string, string>,
-  ): void;
   startTls(onReady: () => void): void;
   destroy(): void;
 }
@@ -75,6 +69,20 @@ function streamErrorXml(
   const decl = declareStream ? ` xmlns:stream="${NS_STREAM}"` : "";
   const textEl = text ? `<text xmlns="${NS_STREAM_ERRORS}">${escapeXml(text)}</text>` : "";
   return `<stream:error${decl}><${condition} xmlns="${NS_STREAM_ERRORS}"/>${textEl}</stream:error>`;
+}
+
+/** Sends a stream error (opening the stream first if its header is not out yet), then closes. */
+export function sendStreamError(
+  transport: Transport,
+  condition: StreamErrorCondition,
+  text: string | undefined,
+  headerSent: boolean,
+  header: Record<string, string>,
+): void {
+  if (!headerSent) transport.openStream(header);
+  // RFC 7395 frames every element on its own, so there the stream prefix is declared on it.
+  transport.write(streamErrorXml(condition, text, transport.kind === "websocket"));
+  transport.closeStream();
 }
 
 /** How long a closing connection may take before it is destroyed. */
@@ -149,17 +157,6 @@ export class TcpTransport implements Transport {
   closeStream(): void {
     this.write("</stream:stream>");
     this.endSocket();
-  }
-
-  streamError(
-    condition: StreamErrorCondition,
-    text: string | undefined,
-    headerSent: boolean,
-    header: Record<string, string>,
-  ): void {
-    if (!headerSent) this.openStream(header);
-    this.write(streamErrorXml(condition, text, false));
-    this.closeStream();
   }
 
   private endSocket(): void {
@@ -271,17 +268,6 @@ export class WebSocketTransport implements Transport {
     this.ws.close(1000);
     const ws = this.ws;
     setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
-  }
-
-  streamError(
-    condition: StreamErrorCondition,
-    text: string | undefined,
-    headerSent: boolean,
-    header: Record<string, string>,
-  ): void {
-    if (!headerSent) this.openStream(header);
-    this.write(streamErrorXml(condition, text, true));
-    this.closeStream();
   }
 
   startTls(): void {
