@@ -1,0 +1,240 @@
+// A real Node-RED editor for browser tests: the simulator, then Node-RED as a child process in a temp
+// user folder with this package linked in (as `npm start` does), and a deployed flow holding one
+// compass-config wired to the simulator plus one node of every other type. Everything on 127.0.0.1.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Simulator, startSimulator } from "../../src/simulator";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  name: string;
+  "node-red": { nodes: Record<string, string> };
+};
+
+/** Every node type this package registers, compass-config included. */
+export const NODE_TYPES: string[] = Object.keys(PACKAGE["node-red"].nodes);
+export const CONFIG_ID = "c0a5500000000001";
+export const TAB_ID = "c0a5500000000000";
+
+export interface EditorStack {
+  /** the editor's address, e.g. http://127.0.0.1:40123/ */
+  url: string;
+  simulator: Simulator;
+  /** node id per node type (compass-config's is CONFIG_ID) */
+  nodeIds: Record<string, string>;
+  /** the Node-RED child's pid */
+  pid: number;
+  /** what Node-RED printed so far (for failure messages) */
+  output(): string;
+  /** stops Node-RED (by pid), the simulator, and removes the user folder; safe to call twice */
+  stop(): Promise<void>;
+}
+
+/** The settings the editor runs with: loopback only, no projects, tours, telemetry or catalogue fetches. */
+function settingsFile(userDir: string): string {
+  const settings = {
+    uiHost: "127.0.0.1",
+    uiPort: 0,
+    userDir,
+    flowFile: "flows.json",
+    // no encryption key: nothing to prompt for or warn about in a throwaway folder
+    credentialSecret: false,
+    telemetry: { enabled: false, updateNotification: false },
+    diagnostics: { enabled: false, ui: false },
+    editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },
+    logging: { console: { level: "info", metrics: false, audit: false } },
+  };
+  return `module.exports = ${JSON.stringify(settings, null, 2)};\n`;
+}
+
+function linkPackage(userDir: string): void {
+  const target = path.join(userDir, "node_modules", ...PACKAGE.name.split("/"));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.symlinkSync(ROOT, target, "dir");
+  const manifest = { name: "editor-test", private: true, dependencies: { [PACKAGE.name]: `file:${ROOT}` } };
+  fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify(manifest));
+}
+
+/** Resolves with the editor URL once Node-RED says it listens (it picks the port: uiPort 0). */
+function waitForListening(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`Node-RED did not start:\n${output()}`)), timeoutMs);
+    const onData = () => {
+      const m = /Server now running at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output());
+      if (m) finish(null, m[1]);
+    };
+    const onExit = (code: number | null) => finish(new Error(`Node-RED exited (${code}):\n${output()}`));
+    function finish(err: Error | null, url?: string) {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve(url!);
+    }
+    child.stdout?.on("data", onData);
+    child.on("exit", onExit);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+    return Promise.resolve();
+  return new Promise((resolve) => {
+    const pid = child.pid!;
+    const force = setTimeout(() => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      clearTimeout(force);
+      resolve();
+    }
+  });
+}
+
+/**
+ * Each node as the editor saves it: every default present (a property missing from a flow file shows
+ * as an empty select or "undefined" in the editor, which is not what a user ever has), with ids from
+ * the simulator's seed (user 1001 alice, queue 2001 Support, switch 3001 Day/Night).
+ */
+const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
+  "compass-api": {
+    method: "GET",
+    path: "/company",
+    pathType: "str",
+    body: "",
+    bodyType: "payload",
+    methodOverride: false,
+    noRedirect: true,
+  },
+  "compass-call-event": {
+    events: [],
+    direction: "any",
+    users: "",
+    queues: "",
+    numbers: "",
+    includeXml: false,
+  },
+  "compass-queue-event": { events: [], queues: "", statsInterval: 2, includeXml: false },
+  "compass-user-event": { events: [], users: "", includeXml: false },
+  "compass-state": { query: "users", objectId: "", objectIdType: "str" },
+  "compass-queue-agent": {
+    action: "login",
+    user: "1001",
+    userType: "str",
+    queue: "2001",
+    queueType: "str",
+    priority: 1,
+    callForward: false,
+  },
+  "compass-user-status": { action: "get", user: "1001", userType: "str", receiveCalls: "ALL" },
+  "compass-dial": {
+    user: "1001",
+    userType: "str",
+    mode: "number",
+    destination: "payload",
+    destinationType: "msg",
+  },
+  "compass-dpswitch": { action: "get", switch: "3001", switchType: "str", setting: "1", settingType: "num" },
+};
+
+/** One node per type on one tab; the config node carries alice's credentials for the credential store. */
+function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: Record<string, string> } {
+  const alice = sim.credentials.find((c) => c.username === "alice");
+  if (!alice) throw new Error("the simulator's seed has no user alice");
+  const nodeIds: Record<string, string> = { "compass-config": CONFIG_ID };
+  const flow: Record<string, unknown>[] = [
+    { id: TAB_ID, type: "tab", label: "Compass editor test" },
+    {
+      id: CONFIG_ID,
+      type: "compass-config",
+      name: "Simulator",
+      domain: sim.domain,
+      restUrl: sim.rest.url,
+      xmppService: sim.xmpp?.service ?? "",
+      jidDomain: "",
+      apiVersions: "3,2",
+      timeout: 15,
+      credentials: { username: alice.username, password: alice.password },
+    },
+  ];
+  NODE_TYPES.filter((t) => t !== "compass-config").forEach((type, i) => {
+    const id = `c0a55000000001${String(i).padStart(2, "0")}`;
+    nodeIds[type] = id;
+    const saved = SAVED_PROPERTIES[type];
+    if (!saved) throw new Error(`no saved properties for node type ${type}: add them to SAVED_PROPERTIES`);
+    // every node type here has one output
+    flow.push({
+      id,
+      type,
+      z: TAB_ID,
+      name: "",
+      config: CONFIG_ID,
+      ...saved,
+      x: 200,
+      y: 60 + i * 60,
+      wires: [[]],
+    });
+  });
+  return { flow, nodeIds };
+}
+
+export async function startEditorStack(): Promise<EditorStack> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "compass-editor-"));
+  let simulator: Simulator | undefined;
+  let child: ChildProcess | undefined;
+  let log = "";
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child) await stopChild(child);
+    if (simulator) await simulator.close();
+    fs.rmSync(userDir, { recursive: true, force: true });
+  };
+  try {
+    simulator = await startSimulator({ host: "127.0.0.1" });
+    linkPackage(userDir);
+    const settings = path.join(userDir, "settings.js");
+    fs.writeFileSync(settings, settingsFile(userDir));
+    child = spawn(
+      process.execPath,
+      [require.resolve("node-red/red.js"), "--userDir", userDir, "--settings", settings],
+      {
+        cwd: userDir,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false" },
+      },
+    );
+    child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+      log += s;
+    });
+    child.stderr!.setEncoding("utf8").on("data", (s: string) => {
+      log += s;
+    });
+    const url = await waitForListening(child, () => log, 30000);
+    const { flow, nodeIds } = buildFlow(simulator);
+    const res = await fetch(`${url}flows`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full" },
+      body: JSON.stringify(flow),
+    });
+    if (!res.ok) throw new Error(`deploying the test flow failed: ${res.status} ${await res.text()}`);
+    return { url, simulator, nodeIds, pid: child.pid!, output: () => log, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
