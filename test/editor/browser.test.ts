@@ -91,7 +91,9 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     await page.goto(stack!.url);
     const ids = Object.values(stack!.nodeIds);
     await page.waitForFunction(
+      // `typeof` first: until the editor's scripts run, RED is not declared at all (`RED?.` would throw).
       (wanted: string[]) =>
+        // biome-ignore lint/complexity/useOptionalChain: see above
         typeof RED !== "undefined" && RED.nodes?.node && wanted.every((id) => RED.nodes.node(id)),
       ids,
       { timeout: 20000 },
