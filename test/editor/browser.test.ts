@@ -155,6 +155,26 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
       .locator(".red-ui-palette-node[data-palette-type]")
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-palette-type")));
     assert.deepEqual([...inCompass].sort(), expected);
+    // each shows its own icon (Node-RED serves them from nodes/icons/), not the default one
+    const icons = await page
+      .locator('.red-ui-palette-node[data-palette-type^="compass-"] .red-ui-palette-icon')
+      .evaluateAll((els) => {
+        // runs in the page; the test's TypeScript has no DOM library
+        const style = globalThis as unknown as { getComputedStyle(el: unknown): { backgroundImage: string } };
+        return els.map((e) => style.getComputedStyle(e).backgroundImage);
+      });
+    assert.equal(icons.length, expected.length);
+    for (const [i, type] of [...shown].entries()) {
+      assert.match(
+        icons[i] ?? "",
+        new RegExp(`icons/@compass-flows/node-red-compass/${type}\\.svg`),
+        `${type} icon`,
+      );
+    }
+    const served = await page.request.get(
+      `${stack!.url}icons/@compass-flows/node-red-compass/compass-call-event.svg`,
+    );
+    assert.equal(served.status(), 200);
     assert.deepEqual(ourErrors(editor), []);
   });
 

@@ -103,11 +103,11 @@ describe("editor: nodes/*.html", () => {
         assert.ok(html.includes(`data-template-name="${type}"`), "an edit dialog template");
       });
 
-      it("has its icon in icons/", () => {
+      it("has its icon in nodes/icons/, where Node-RED looks for it", () => {
         if (isConfig) return;
         const icon = /\bicon\s*:\s*"([^"]+)"/.exec(html)?.[1];
         assert.equal(icon, `${type}.svg`);
-        assert.ok(fs.existsSync(path.join(ROOT, "icons", icon)), `icons/${icon}`);
+        assert.ok(fs.existsSync(path.join(ROOT, "nodes", "icons", icon)), `nodes/icons/${icon}`);
       });
 
       it("uses only texts that exist in every language", () => {
