@@ -130,7 +130,9 @@ export class CompassConnection extends EventEmitter {
     if (!session) throw new Error("the live session is not running");
     const generation = ++this.generation;
     this.clearReloadTimer();
-    this.held ??= [];
+    // Whatever arrived before this reload is covered by the snapshot it asks for; what arrives
+    // while it is in flight is applied after it.
+    this.held = [];
     try {
       const company = session.company;
       if (!company) throw new Error("the session has no company yet");
