@@ -48,9 +48,27 @@ export function eventConcerns(event: { event: string; payload: Record<string, un
   const { payload } = event;
   if (event.event.startsWith("user.")) return { users: ids(payload.userId ?? payload.id), queues: [] };
   if (event.event.startsWith("queue.")) return { users: ids(payload.userId), queues: ids(payload.queueId) };
-  // calls and summaries name their parties in nested callpoints (source, destination, caller,
-  // answeredBy, transfer.from/to...)
-  return { users: valuesOf(payload, ["userId"]), queues: valuesOf(payload, ["queueId"]) };
+  // Calls and summaries name their parties in nested objects. Read the known places directly:
+  // this runs once per event for every filtered node, and a generic walk costs several times more.
+  const users: string[] = [];
+  const queues: string[] = [];
+  const transfer = payload.transfer as Record<string, unknown> | undefined;
+  for (const side of [
+    payload.source,
+    payload.destination,
+    payload.caller,
+    payload.answeredBy,
+    payload.finalAnsweredBy,
+    transfer?.from,
+    transfer?.to,
+  ]) {
+    if (!side || typeof side !== "object") continue;
+    const { userId, queueId } = side as Record<string, unknown>;
+    if (typeof userId === "string" && userId) users.push(userId);
+    if (typeof queueId === "string" && queueId) queues.push(queueId);
+  }
+  if (typeof payload.queueId === "string" && payload.queueId) queues.push(payload.queueId);
+  return { users, queues };
 }
 
 /** String values of the given keys in a payload and the objects nested in it (two levels down). */
