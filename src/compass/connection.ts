@@ -120,10 +120,6 @@ export class CompassConnection extends EventEmitter {
     this.setStatus({ state: "stopped" });
   }
 
-  get holderCount(): number {
-    return this.holders.size;
-  }
-
   /** Reload users, queues and calls from the platform; the model emits what changed. */
   async reload(): Promise<void> {
     const session = this.session;
@@ -147,7 +143,6 @@ export class CompassConnection extends EventEmitter {
       this.held = null;
       for (const { notification, stanza } of held) this.apply(notification, stanza);
       this.ready = true;
-      this.emit("loaded");
     } catch (err) {
       if (generation !== this.generation) return;
       this.options.log?.warn(`reloading the live model failed: ${errorText(err)}`);

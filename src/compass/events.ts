@@ -33,11 +33,6 @@ export const USER_EVENTS = [
   "user.removed",
 ] as const;
 
-export type CallEventName = (typeof CALL_EVENTS)[number];
-export type QueueEventName = (typeof QUEUE_EVENTS)[number];
-export type UserEventName = (typeof USER_EVENTS)[number];
-export type DomainEventName = CallEventName | QueueEventName | UserEventName;
-
 /** The users and queues an event is about: what trigger nodes filter on. */
 export interface EventConcerns {
   users: string[];

@@ -20,6 +20,8 @@ interface Route {
   handler: EventHandler;
 }
 
+type Index = "any" | "byUser" | "byQueue";
+
 /** Per event name: routes without ids, and routes indexed by the one dimension they filter on. */
 interface Bucket {
   any: Set<Route>;
@@ -36,26 +38,27 @@ export class EventRouter {
   add(events: Iterable<string>, handler: EventHandler, keys: RouteKeys = {}): () => void {
     const route: Route = { handler };
     // Indexed by users when it filters on users (a queue filter is then checked by the handler).
-    const [index, ids] = keys.users?.size
-      ? (["byUser", keys.users] as const)
+    const [index, ids]: [Index, ReadonlySet<string>] = keys.users?.size
+      ? ["byUser", keys.users]
       : keys.queues?.size
-        ? (["byQueue", keys.queues] as const)
-        : (["any", undefined] as const);
+        ? ["byQueue", keys.queues]
+        : ["any", new Set()];
     const names = [...new Set(events)];
     for (const name of names) {
       const bucket = this.bucket(name);
       if (index === "any") bucket.any.add(route);
-      else for (const id of ids!) setIn(bucket[index], id).add(route);
+      else for (const id of ids) setIn(bucket[index], id).add(route);
     }
     return () => {
       for (const name of names) {
         const bucket = this.buckets.get(name);
         if (!bucket) continue;
-        bucket.any.delete(route);
-        for (const map of [bucket.byUser, bucket.byQueue]) {
-          for (const [id, set] of map) {
-            set.delete(route);
-            if (set.size === 0) map.delete(id);
+        if (index === "any") bucket.any.delete(route);
+        else {
+          for (const id of ids) {
+            const set = bucket[index].get(id);
+            set?.delete(route);
+            if (set?.size === 0) bucket[index].delete(id);
           }
         }
         if (bucket.any.size + bucket.byUser.size + bucket.byQueue.size === 0) this.buckets.delete(name);

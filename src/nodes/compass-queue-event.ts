@@ -26,7 +26,6 @@ export = function register(RED: NodeAPI): void {
       events: chosenEvents(def.events, QUEUE_EVENTS),
       includeXml: def.includeXml === true,
       keys: { queues },
-      accept: () => true,
       deliver: (event, send, xml) =>
         event.event === "queue.stats" ? throttle.offer(event, send) : send(event, xml),
       close: () => throttle.close(),

@@ -2,8 +2,7 @@
 // stats, active calls, one object by id), a forced reload, or the platform's call history.
 
 import { configNodeOf, evaluate } from "./action";
-import type { CompassConfigNode } from "./config-node";
-import { translator } from "./i18n";
+import { sharedText, translator } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
 
 const QUERIES = [
@@ -35,7 +34,7 @@ export = function register(RED: NodeAPI): void {
     if (!config || !connection) {
       if (config?.configError) node.status({ fill: "red", shape: "ring", text: config.configError });
       node.on("input", (_msg: NodeMessage, _send: SendFn, done: DoneFn) =>
-        done(new Error(config?.configError ?? t("compass-state.errors.no-config"))),
+        done(new Error(config?.configError ?? sharedText(RED, "errors.no-config"))),
       );
       return;
     }
@@ -43,7 +42,7 @@ export = function register(RED: NodeAPI): void {
     config.register(node);
 
     node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      answer(msg, config).then(
+      answer(msg).then(
         (payload) => {
           msg.payload = payload;
           send(msg);
@@ -55,8 +54,8 @@ export = function register(RED: NodeAPI): void {
 
     node.on("close", (_removed: boolean, done: () => void) => config.deregister(node, done));
 
-    async function answer(msg: NodeMessage, cfg: CompassConfigNode): Promise<unknown> {
-      const live = cfg.connection!;
+    async function answer(msg: NodeMessage): Promise<unknown> {
+      const live = connection!;
       const query = queryOf(def.query === "msg" ? msg.query : def.query);
       if (!query)
         throw new Error(t("compass-state.errors.bad-query", { query: String(msg.query ?? def.query) }));

@@ -19,7 +19,6 @@ export = function register(RED: NodeAPI): void {
       events: chosenEvents(def.events, USER_EVENTS),
       includeXml: def.includeXml === true,
       keys: { users },
-      accept: () => true,
     });
   }
 

@@ -13,8 +13,8 @@ export interface TriggerOptions {
   events: string[];
   /** only events about these users / queues reach `accept` (indexed by the connection) */
   keys?: RouteKeys;
-  /** the remaining per-event filter; false drops the event */
-  accept(event: DomainEvent): boolean;
+  /** the remaining per-event filter, if any; false drops the event */
+  accept?: (event: DomainEvent) => boolean;
   /** attach the platform's XML in msg.compass.xml */
   includeXml: boolean;
   /** optional last step, e.g. rate limiting: calls `send` zero or more times, now or later */
@@ -52,7 +52,7 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
   const unsubscribe = connection.subscribe(
     options.events,
     (event, xml) => {
-      if (!options.accept(event)) return;
+      if (options.accept && !options.accept(event)) return;
       if (options.deliver) options.deliver(event, send, xml);
       else send(event, xml);
     },
