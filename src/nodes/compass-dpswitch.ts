@@ -3,7 +3,7 @@
 import { evaluate, runAction } from "./action";
 import { translator } from "./i18n";
 import type { Node, NodeAPI, NodeDef } from "./red";
-import { idFromSelf, requireText } from "./values";
+import { actionOf, idFromSelf, requireText } from "./values";
 
 interface DpSwitchDef extends NodeDef {
   action?: string;
@@ -27,7 +27,7 @@ export = function register(RED: NodeAPI): void {
 
     runAction(RED, this, def, async (msg, config) => {
       const connection = config.connection!;
-      const action = String(def.action === "msg" ? msg.action : (def.action ?? "get")).toLowerCase();
+      const action = actionOf(def.action, msg, "get");
       if (action !== "get" && action !== "set")
         throw new Error(t("compass-dpswitch.errors.bad-action", { action }));
       const wanted = requireText(

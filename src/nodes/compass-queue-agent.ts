@@ -5,7 +5,7 @@
 import { evaluate, runAction } from "./action";
 import { translator } from "./i18n";
 import type { Node, NodeAPI, NodeDef } from "./red";
-import { requireId } from "./values";
+import { actionOf, requireId } from "./values";
 
 const ACTIONS = new Set(["login", "logout", "pause", "unpause"]);
 
@@ -26,7 +26,7 @@ export = function register(RED: NodeAPI): void {
 
     runAction(RED, this, def, async (msg, config) => {
       const rest = config.connection!.rest;
-      const action = String(def.action === "msg" ? msg.action : (def.action ?? "login")).toLowerCase();
+      const action = actionOf(def.action, msg, "login");
       if (!ACTIONS.has(action)) throw new Error(t("compass-queue-agent.errors.bad-action", { action }));
       const userId = requireId(
         await evaluate(RED, this, msg, def.user, def.userType),

@@ -5,7 +5,7 @@
 import { evaluate, runAction } from "./action";
 import { translator } from "./i18n";
 import type { Node, NodeAPI, NodeDef } from "./red";
-import { requireId } from "./values";
+import { actionOf, requireId } from "./values";
 
 const RECEIVE_CALLS = new Set(["ALL", "ONLY_DIRECT", "NONE"]);
 
@@ -28,7 +28,7 @@ export = function register(RED: NodeAPI): void {
         t("compass-user-status.errors.no-user"),
       );
       const path = `/user/${encodeURIComponent(userId)}/status`;
-      const action = String(def.action === "msg" ? msg.action : (def.action ?? "get")).toLowerCase();
+      const action = actionOf(def.action, msg, "get");
       let body: Record<string, unknown>;
       switch (action) {
         case "get": {
