@@ -1,6 +1,7 @@
 // Runs our nodes in real Node-RED flows (node-red-node-test-helper) and collects what they send.
 
 import * as path from "node:path";
+import { waitFor } from "./wait";
 
 // biome-ignore lint/suspicious/noExplicitAny: the helper ships no types
 type Any = any;
@@ -141,10 +142,10 @@ export async function loadTriggers(
   }
   const types = ["compass-config", ...new Set(triggers.map((t) => t.type))];
   const flow = await loadFlow(types, nodes, { cfg: { username: "alice", password: "compass-alice" } });
-  const start = Date.now();
-  while (flow.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready !== true) {
-    if (Date.now() - start > 8000) throw new Error("the live model did not load within 8 s");
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(
+    () => flow.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready === true,
+    8000,
+    "the live model",
+  );
   return flow;
 }
