@@ -91,7 +91,7 @@ interface ErrorLike {
 export function classifyFailure(err: unknown, context: FailureContext = {}): ConnectFailure {
   const chain = causes(err);
   const detail = clipText(messageOf(err));
-  const host = context.host;
+  const host = context.host ?? restHost(err);
   const withHost = (f: Omit<ConnectFailure, "detail">): ConnectFailure => ({
     ...(host !== undefined ? { host } : {}),
     ...f,
@@ -155,7 +155,8 @@ export function classifyFailure(err: unknown, context: FailureContext = {}): Con
     if (code === "ECONNREFUSED") {
       const address =
         typeof e.address === "string" && e.port !== undefined ? joinHostPort(e.address, e.port) : undefined;
-      return withHost({ kind: "refused", retryable: true, ...(address ? { address } : {}) });
+      const at = address ?? host;
+      return withHost({ kind: "refused", retryable: true, ...(at ? { address: at } : {}) });
     }
     if (
       TIMEOUT_CODES.has(code) ||
@@ -167,10 +168,10 @@ export function classifyFailure(err: unknown, context: FailureContext = {}): Con
     if (name === "TlsRequiredError") return withHost({ kind: "other", retryable: false });
     if (rest instanceof CompassNetworkError && rest.causeCode) {
       // the REST client keeps the code of what failed below HTTP, not the error itself
-      const again = classifyFailure(
-        Object.assign(new Error(rest.message), { code: rest.causeCode }),
-        context,
-      );
+      const again = classifyFailure(Object.assign(new Error(rest.message), { code: rest.causeCode }), {
+        ...context,
+        ...(host !== undefined ? { host } : {}),
+      });
       if (again.kind !== "other") return { ...again, detail };
     }
   }
@@ -245,6 +246,16 @@ function certificateNames(e: ErrorLike): string[] {
   if (names.length > 0) return names;
   const cn = e.cert?.subject?.CN;
   return typeof cn === "string" ? [cn] : [];
+}
+
+/** A REST error names its URL: its host (with port) is where the failure happened. */
+function restHost(err: unknown): string | undefined {
+  if (!(err instanceof CompassRestError) || !err.url) return undefined;
+  try {
+    return new URL(err.url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function joinHostPort(host: string, port: unknown): string {

@@ -1,35 +1,95 @@
-// The live session's state as a node status: the same words under every node that uses it.
+// The live session's state as a node status: the same words under every node that uses it, with
+// the reason when a connection cannot be made. Red where retrying cannot help, yellow while it retries.
 
+import type { ConnectFailure } from "../compass/failure";
 import type { SessionStatus } from "../compass/xmpp";
 import { sharedText } from "./i18n";
 import type { NodeAPI, NodeStatus } from "./red";
 
+/** At most this many certificate names in a status line; the log and Catch message carry them all. */
+const MAX_NAMES_SHOWN = 4;
+
 /** The session's state as a node status, the same under every node that uses the connection. */
 export function statusFor(RED: NodeAPI, status: SessionStatus): NodeStatus {
+  const reason = status.reason ? failureMessage(RED, status.reason) : undefined;
   switch (status.state) {
     case "connecting":
-      return { fill: "yellow", shape: "ring", text: sharedText(RED, "status.connecting") };
+      return {
+        fill: "yellow",
+        shape: "ring",
+        text: reason
+          ? sharedText(RED, "status.connecting-because", { reason })
+          : sharedText(RED, "status.connecting"),
+      };
     case "connected":
       return { fill: "yellow", shape: "dot", text: sharedText(RED, "status.connected") };
     case "subscribed":
       return { fill: "green", shape: "dot", text: sharedText(RED, "status.subscribed") };
-    case "reconnecting":
+    case "reconnecting": {
+      const seconds = Math.ceil((status.nextAttemptInMs ?? 0) / 1000);
       return {
         fill: "yellow",
         shape: "ring",
-        text: sharedText(RED, "status.reconnecting", {
-          seconds: Math.ceil((status.nextAttemptInMs ?? 0) / 1000),
-        }),
+        text: reason
+          ? sharedText(RED, "status.reconnecting-because", { seconds, reason })
+          : sharedText(RED, "status.reconnecting", { seconds }),
       };
+    }
     case "auth-failed":
       return { fill: "red", shape: "ring", text: sharedText(RED, "status.auth-failed") };
     case "error":
       return {
         fill: "red",
         shape: "ring",
-        text: sharedText(RED, "status.error", { error: status.error ?? "" }),
+        text: reason ?? sharedText(RED, "status.error", { error: status.error ?? "" }),
       };
     default:
       return { fill: "grey", shape: "ring", text: sharedText(RED, "status.stopped") };
   }
+}
+
+/** Whether the session is as it should be (a trigger node then shows its last event instead). */
+export function isHealthy(status: SessionStatus): boolean {
+  return status.state === "subscribed";
+}
+
+/** A failure in the user's language: "refused 127.0.0.1:5222", "certificate does not match …". */
+export function failureMessage(RED: NodeAPI, failure: ConnectFailure): string {
+  const host = failure.host ?? "";
+  switch (failure.kind) {
+    case "dns":
+    case "timeout":
+      return sharedText(RED, `failure.${failure.kind}`, { host });
+    case "refused":
+      return sharedText(RED, "failure.refused", { address: failure.address ?? host });
+    case "certificate-mismatch": {
+      const names = failure.certificateNames ?? [];
+      const shown =
+        names.slice(0, MAX_NAMES_SHOWN).join(", ") + (names.length > MAX_NAMES_SHOWN ? ", …" : "");
+      return sharedText(RED, "failure.certificate-mismatch", { host, names: shown });
+    }
+    case "certificate-untrusted":
+      return sharedText(RED, "failure.certificate-untrusted", {
+        host,
+        because: sharedText(RED, `failure.untrusted.${failure.untrustedBecause ?? "other"}`),
+      });
+    case "login-rejected":
+    case "connection-limit":
+      return sharedText(RED, `failure.${failure.kind}`);
+    case "stream-closed":
+      return sharedText(RED, "failure.stream-closed", { condition: failure.condition ?? "" });
+    default:
+      return sharedText(RED, "failure.other", { detail: failure.detail });
+  }
+}
+
+/** "logged in · 14:02": a text with the runtime's local time of day. */
+export function withTime(RED: NodeAPI, text: string, at: number = Date.now()): string {
+  return sharedText(RED, "status.at", { text, time: clockTime(at) });
+}
+
+/** HH:MM in the runtime's local time. */
+export function clockTime(at: number): string {
+  const d = new Date(at);
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
