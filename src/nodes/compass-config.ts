@@ -6,6 +6,7 @@ import { DEFAULT_PLATFORM_DOMAIN, deriveEndpoints, parseVersionPreference } from
 import { failureKey } from "../compass/failure";
 import type { SessionStatus } from "../compass/xmpp";
 import { registerAdminRoutes } from "./admin";
+import { registerTestConnectionRoute } from "./admin-test";
 import type { CompassConfigDef, CompassConfigNode, ShowSessionStatus } from "./config-node";
 import { sharedText } from "./i18n";
 import type { Node, NodeAPI } from "./red";
@@ -107,6 +108,7 @@ export = function register(RED: NodeAPI): void {
     credentials: { username: { type: "text" }, password: { type: "password" } },
   });
   registerAdminRoutes(RED);
+  registerTestConnectionRoute(RED);
 };
 
 /** The editor takes seconds; anything unusable falls back to the REST client's default. */

@@ -1,0 +1,150 @@
+// The editor's "Test connection": POST /compass/test-connection with the dialog's current values.
+// A password the user typed is used; an unchanged one (the editor sends its placeholder) is taken from
+// the credential store of the deployed node with that id, so it never passes through the browser.
+// One attempt per request, one request per connection at a time; the answer never holds the password.
+
+import { deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
+import { type ProbeResult, probeConnection } from "../compass/probe";
+import { translator } from "./i18n";
+import type { AdminRequest, AdminResponse, NodeAPI } from "./red";
+import { failureMessage } from "./status";
+
+/** What Node-RED's editor sends for a password field the user did not change. */
+const UNCHANGED_PASSWORD = "__PWRD__";
+
+/** The parts of Node-RED's admin API this route needs beyond what the other nodes use. */
+interface TestRouteAPI {
+  httpAdmin: {
+    post(
+      path: string,
+      ...handlers: Array<
+        (req: AdminRequest & { body?: unknown }, res: AdminResponse, next: () => void) => void
+      >
+    ): void;
+  };
+  nodes: { getCredentials(id: string): Record<string, unknown> | undefined };
+}
+
+export interface TestConnectionAnswer {
+  ok: boolean;
+  /** the result line, e.g. "REST v3 ok · XMPP ok · My Company · 12 users" */
+  text: string;
+  result?: ProbeResult;
+}
+
+export function registerTestConnectionRoute(RED: NodeAPI): void {
+  const api = RED as unknown as NodeAPI & TestRouteAPI;
+  const text = translator(RED, "compass-config");
+  const running = new Set<string>();
+  api.httpAdmin.post(
+    "/compass/test-connection",
+    RED.auth.needsPermission("compass-config.write"),
+    (req, res) => {
+      const body = (typeof req.body === "object" && req.body !== null ? req.body : {}) as Record<
+        string,
+        unknown
+      >;
+      const id = typeof body.id === "string" ? body.id : "";
+      const stored = id ? (api.nodes.getCredentials(id) ?? {}) : {};
+      const username = stringOr(body.username, stored.username).trim();
+      const typed =
+        typeof body.password === "string" && body.password !== UNCHANGED_PASSWORD ? body.password : "";
+      const password = typed || (typeof stored.password === "string" ? stored.password : "");
+      const ca = stringOr(body.ca, stored.ca);
+      if (!username || !password) {
+        res.status(400).json({ ok: false, text: text("compass-config.test.no-password") });
+        return;
+      }
+      let endpoints: ReturnType<typeof deriveEndpoints>;
+      try {
+        endpoints = deriveEndpoints(stringOr(body.domain), {
+          restUrl: stringOr(body.restUrl),
+          xmppService: stringOr(body.xmppService),
+          jidDomain: stringOr(body.jidDomain),
+        });
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        res.status(400).json({ ok: false, text: text("compass-config.test.bad-request", { error }) });
+        return;
+      }
+      const key = id || `${username}@${endpoints.restUrl}`;
+      if (running.has(key)) {
+        res.status(409).json({ ok: false, text: text("compass-config.test.busy") });
+        return;
+      }
+      running.add(key);
+      probeConnection({
+        endpoints,
+        username,
+        password,
+        versions: parseVersionPreference(stringOr(body.apiVersions)),
+        timeoutMs: timeoutMs(body.timeout),
+        ...(ca ? { ca } : {}),
+      })
+        .then(
+          (result) => {
+            const answer: TestConnectionAnswer = { ok: result.rest.ok && result.xmpp.ok, text: "", result };
+            answer.text = describeResult(RED, result);
+            res.json(JSON.parse(redact(JSON.stringify(answer), password)));
+          },
+          (err: unknown) => {
+            const error = redact(err instanceof Error ? err.message : String(err), password);
+            res.status(500).json({ ok: false, text: text("compass-config.test.failed", { error }) });
+          },
+        )
+        .finally(() => running.delete(key));
+    },
+  );
+}
+
+/** "REST v3 ok · XMPP ok · My Company · 12 users", or what failed, with the lock warning after a rejected login. */
+export function describeResult(RED: NodeAPI, result: ProbeResult): string {
+  const text = translator(RED, "compass-config");
+  const parts: string[] = [];
+  const { rest, xmpp } = result;
+  if (rest.ok) {
+    parts.push(
+      rest.version !== undefined
+        ? text("compass-config.test.rest-ok", { version: rest.version })
+        : text("compass-config.test.rest-ok-unversioned"),
+    );
+  } else {
+    parts.push(text("compass-config.test.rest-failed", { reason: failureMessage(RED, rest.failure) }));
+  }
+  if (xmpp.ok) {
+    parts.push(
+      text("compass-config.test.xmpp-ok"),
+      xmpp.company.name,
+      text("compass-config.test.users", { count: xmpp.users }),
+    );
+  } else if ("skipped" in xmpp) {
+    parts.push(text("compass-config.test.xmpp-skipped"));
+  } else {
+    parts.push(text("compass-config.test.xmpp-failed", { reason: failureMessage(RED, xmpp.failure) }));
+  }
+  const line = parts.join(" · ");
+  const rejected =
+    (!rest.ok && rest.failure.kind === "login-rejected") ||
+    (!xmpp.ok && "failure" in xmpp && xmpp.failure.kind === "login-rejected");
+  return rejected ? `${line}. ${text("compass-config.test.lock-warning")}` : line;
+}
+
+function stringOr(...values: unknown[]): string {
+  for (const v of values) if (typeof v === "string") return v;
+  return "";
+}
+
+/** The dialog's timeout in seconds, bounded; the probe's own default otherwise. */
+function timeoutMs(seconds: unknown): number | undefined {
+  const n = Number(seconds);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 60) * 1000 : undefined;
+}
+
+/** The password out of a JSON text, as it is and as JSON escapes it. */
+function redact(json: string, secret: string): string {
+  if (secret.length < 3) return json;
+  let out = json;
+  for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)]))
+    out = out.split(form).join("***");
+  return out;
+}
