@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Simulator, startSimulator } from "../../src/simulator";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
@@ -191,7 +191,14 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
   return { flow, nodeIds };
 }
 
-export async function startEditorStack(): Promise<EditorStack> {
+export interface EditorStackOptions {
+  /** e.g. a TLS certificate for the simulator's XMPP side */
+  simulator?: SimulatorOptions;
+  /** extra environment for Node-RED, e.g. NODE_EXTRA_CA_CERTS to trust a test CA */
+  env?: Record<string, string>;
+}
+
+export async function startEditorStack(options: EditorStackOptions = {}): Promise<EditorStack> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "compass-editor-"));
   let simulator: Simulator | undefined;
   let child: ChildProcess | undefined;
@@ -205,7 +212,7 @@ export async function startEditorStack(): Promise<EditorStack> {
     fs.rmSync(userDir, { recursive: true, force: true });
   };
   try {
-    simulator = await startSimulator({ host: "127.0.0.1" });
+    simulator = await startSimulator({ ...options.simulator, host: "127.0.0.1" });
     linkPackage(userDir);
     const settings = path.join(userDir, "settings.js");
     fs.writeFileSync(settings, settingsFile(userDir));
@@ -215,7 +222,7 @@ export async function startEditorStack(): Promise<EditorStack> {
       {
         cwd: userDir,
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false" },
+        env: { ...process.env, ...options.env, NODE_RED_ENABLE_PROJECTS: "false" },
       },
     );
     child.stdout!.setEncoding("utf8").on("data", (s: string) => {
