@@ -45,7 +45,9 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
         unknown
       >;
       const id = typeof body.id === "string" ? body.id : "";
-      const stored = id ? (api.nodes.getCredentials(id) ?? {}) : {};
+      // stored credentials only of a deployed compass-config: never another node's secrets
+      const deployed = id ? RED.nodes.getNode(id) : null;
+      const stored = deployed?.type === "compass-config" ? (api.nodes.getCredentials(id) ?? {}) : {};
       const username = stringOr(body.username, stored.username).trim();
       const typed =
         typeof body.password === "string" && body.password !== UNCHANGED_PASSWORD ? body.password : "";

@@ -79,8 +79,13 @@ export function failureMessage(RED: NodeAPI, failure: ConnectFailure): string {
     case "stream-closed":
       return sharedText(RED, "failure.stream-closed", { condition: failure.condition ?? "" });
     default:
-      return sharedText(RED, "failure.other", { detail: failure.detail });
+      return sharedText(RED, "failure.other", { detail: clip(failure.detail) });
   }
+}
+
+/** Status lines stay short; the log and the Catch message carry the whole text. */
+function clip(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** "logged in · 14:02": a text with the runtime's local time of day. */

@@ -6,7 +6,15 @@
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
 import { type Simulator, startSimulator } from "../../src/simulator";
-import { type FlowNode, helper, loadFlow, startServer, stopServer, unload } from "../support/node-red";
+import {
+  type FlowNode,
+  helper,
+  loadFlow,
+  nodeModule,
+  startServer,
+  stopServer,
+  unload,
+} from "../support/node-red";
 import { createTestCertificates, type TestCertificates } from "../support/tls";
 import { delay } from "../support/wait";
 
@@ -175,6 +183,25 @@ describe("Test connection (admin route, real Node-RED, simulator over loopback)"
       "REST v3 ok · XMPP: certificate does not match uc.compass.test (holds: uc.other.com, *.other.com, 127.0.0.1)",
     );
     assert.equal(sim.xmpp!.endpoint.connections().filter((c) => c.jid).length, 0, "never logged in");
+  });
+
+  it("never takes another node's stored secrets: the id of an MQTT broker with a password gets nothing", async () => {
+    sim = await startSimulator();
+    const restRelay = await countingRelay(sim.rest.port);
+    closers.push(restRelay.close);
+    const mqtt = require.resolve("@node-red/nodes/core/network/10-mqtt.js");
+    await helper.load(
+      [nodeModule("compass-config"), require(mqtt)],
+      [{ id: "broker", type: "mqtt-broker", broker: "127.0.0.1", port: 1, autoConnect: false }],
+      { broker: { user: "alice", password: "broker-secret" } },
+    );
+    const res = await helper
+      .request()
+      .post(ROUTE)
+      .send(dialog({ id: "broker", restUrl: `http://127.0.0.1:${restRelay.port}` }))
+      .expect(400);
+    assert.equal(res.body.text, "Type the password: this connection has none stored yet.");
+    assert.equal(restRelay.accepted(), 0, "nothing was sent anywhere");
   });
 
   it("an undeployed connection with the placeholder password asks for the password; a second test waits its turn", async () => {
