@@ -5,7 +5,6 @@
 // shown in a child Node-RED (test/editor/test-connection.test.ts).
 
 import { strict as assert } from "node:assert";
-import * as net from "node:net";
 import { CompassSession } from "../../src/compass/xmpp";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { runScenario, VirtualClock } from "../../src/simulator/scenarios";
@@ -18,6 +17,7 @@ import {
   stopServer,
   unload,
 } from "../support/node-red";
+import { closedPort, streamErrorServer } from "../support/servers";
 import { createTestCertificates, type TestCertificates } from "../support/tls";
 import { delay, waitFor } from "../support/wait";
 
@@ -27,34 +27,11 @@ const alice = { cfg: { username: "alice", password: "compass-alice" } };
 /** "14:02": the runtime's local time of day */
 const CLOCK = /\d\d:\d\d$/;
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A TCP server that answers every stream header with a stream error (as a server shutting down does). */
-async function streamErrorServer(condition: string): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    socket.on("error", () => socket.destroy());
-    socket.once("data", () => {
-      socket.end(
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='uc.compass.test' version='1.0'>" +
-          `<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`,
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
 describe("connection status and reasons under the nodes (real flows, real servers on loopback)", function () {
   this.timeout(30_000);
   let sim: Simulator;
   let certs: TestCertificates | undefined;
-  const extraServers: net.Server[] = [];
+  const extraServers: Array<{ close(): Promise<void> }> = [];
   const sessions: CompassSession[] = [];
 
   before(startServer);
@@ -62,7 +39,7 @@ describe("connection status and reasons under the nodes (real flows, real server
   afterEach(async () => {
     await unload();
     await Promise.all(sessions.splice(0).map((s) => s.stop()));
-    for (const s of extraServers.splice(0)) await new Promise<void>((resolve) => s.close(() => resolve()));
+    for (const s of extraServers.splice(0)) await s.close();
     await sim?.close();
     await certs?.cleanup();
     certs = undefined;
@@ -171,8 +148,7 @@ describe("connection status and reasons under the nodes (real flows, real server
     sim = await startSimulator();
     const server = await streamErrorServer("system-shutdown");
     extraServers.push(server);
-    const { port } = server.address() as net.AddressInfo;
-    const f = await triggerFlow(`xmpp://127.0.0.1:${port}`);
+    const f = await triggerFlow(`xmpp://127.0.0.1:${server.port}`);
     await waitFor(() => /closed by the server/.test(last(f)?.text ?? ""), 8000, "the stream error");
     assert.match(last(f).text, /^reconnecting in \d+ s · closed by the server: system-shutdown$/);
     await f.waitFor("caught");

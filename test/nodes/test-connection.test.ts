@@ -4,7 +4,6 @@
 // one test per connection at a time. The answer never holds the password.
 
 import { strict as assert } from "node:assert";
-import * as net from "node:net";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
   type FlowNode,
@@ -15,39 +14,12 @@ import {
   stopServer,
   unload,
 } from "../support/node-red";
+import { closedPort, countingRelay, silentServer } from "../support/servers";
 import { createTestCertificates, type TestCertificates } from "../support/tls";
 import { delay } from "../support/wait";
 
 const TAB = "tab1";
 const ROUTE = "/compass/test-connection";
-
-/** A TCP relay that counts the connections made through it. */
-async function countingRelay(
-  target: number,
-): Promise<{ port: number; accepted(): number; close(): Promise<void> }> {
-  let accepted = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    accepted++;
-    const upstream = net.connect(target, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("error", () => s.destroy());
-      s.on("close", () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe("Test connection (admin route, real Node-RED, simulator over loopback)", function () {
   this.timeout(30_000);
@@ -143,10 +115,7 @@ describe("Test connection (admin route, real Node-RED, simulator over loopback)"
     await deployConfig();
     const xmppRelay = await countingRelay(sim.xmpp!.endpoint.port);
     closers.push(xmppRelay.close);
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const restPort = (closed.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const restPort = await closedPort();
     const res = await helper
       .request()
       .post(ROUTE)
@@ -215,20 +184,11 @@ describe("Test connection (admin route, real Node-RED, simulator over loopback)"
     assert.equal(none.body.text, "Type the password: this connection has none stored yet.");
 
     // a server that accepts and says nothing keeps the first test busy for its 1 s timeout
-    const silent = net.createServer((socket) => socket.on("error", () => socket.destroy()));
-    const held = new Set<net.Socket>();
-    silent.on("connection", (s) => held.add(s));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const s of held) s.destroy();
-          silent.close(() => resolve());
-        }),
-    );
+    const silent = await silentServer();
+    closers.push(silent.close);
     const slow = dialog({
       timeout: 1,
-      xmppService: `xmpp://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+      xmppService: `xmpp://127.0.0.1:${silent.port}`,
     });
     const first = helper.request().post(ROUTE).send(slow);
     const firstDone = new Promise((resolve, reject) =>

@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { classifyFailure, failureText } from "../../../src/compass/failure";
@@ -13,6 +12,7 @@ import { CompassSession, type CompassSessionOptions, type SessionStatus } from "
 import { defaultPassword } from "../../../src/simulator/state/seed";
 import { CompanyState } from "../../../src/simulator/state/store";
 import { startXmppEndpoint, type XmppEndpoint } from "../../../src/simulator/xmpp/server";
+import { closedPort, silentServer, streamErrorServer } from "../../support/servers";
 import { createTestCertificates, type TestCertificates } from "../../support/tls";
 import { delay, statusOf, waitFor } from "./helpers";
 
@@ -20,39 +20,10 @@ const run = promisify(execFile);
 const DOMAIN = "uc.compass.test";
 const FAST_BACKOFF = { initialMs: 20, maxMs: 100, factor: 2, jitter: 0 };
 
-/** A TCP server that answers the stream header with a stream error, as a server shutting down does. */
-async function streamErrorServer(condition: string, text: string): Promise<net.Server> {
-  const server = net.createServer((socket) => {
-    socket.on("error", () => socket.destroy());
-    socket.once("data", () => {
-      socket.end(
-        `<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='${DOMAIN}' version='1.0'>` +
-          `<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>` +
-          `<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>${text}</text></stream:error></stream:stream>`,
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
-function portOf(server: net.Server): number {
-  return (server.address() as net.AddressInfo).port;
-}
-
-/** A port nothing listens on: bound once to learn a free number, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = portOf(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe("connection failures: typed reasons from real servers", function () {
   this.timeout(30_000);
   const sessions: CompassSession[] = [];
-  const servers: net.Server[] = [];
+  const servers: Array<{ close(): Promise<void> }> = [];
   const endpoints: XmppEndpoint[] = [];
   let certs: TestCertificates | undefined;
   let warnings: string[] = [];
@@ -60,7 +31,7 @@ describe("connection failures: typed reasons from real servers", function () {
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.stop()));
     await Promise.all(endpoints.splice(0).map((e) => e.close()));
-    for (const s of servers.splice(0)) await new Promise<void>((resolve) => s.close(() => resolve()));
+    for (const s of servers.splice(0)) await s.close();
     await certs?.cleanup();
     certs = undefined;
     warnings = [];
@@ -152,18 +123,13 @@ describe("connection failures: typed reasons from real servers", function () {
   });
 
   it("a server that never answers: kind timeout", async () => {
-    const silent = net.createServer((socket) => socket.on("error", () => socket.destroy()));
+    const silent = await silentServer();
     servers.push(silent);
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const s = session({ service: `xmpp://127.0.0.1:${portOf(silent)}`, connectTimeoutMs: 300 });
+    const s = session({ service: `xmpp://127.0.0.1:${silent.port}`, connectTimeoutMs: 300 });
     s.start();
     const status = await statusOf(s, "reconnecting");
     assert.equal(status.reason?.kind, "timeout");
     assert.equal(status.reason?.retryable, true);
-    // the silent server holds sockets open: drop them so close() can finish
-    await s.stop();
-    silent.close();
-    servers.splice(0);
   });
 
   it("a trusted certificate for other names: certificate-mismatch with what it holds; red, never retried", async () => {
@@ -239,9 +205,9 @@ describe("connection failures: typed reasons from real servers", function () {
   });
 
   it("a stream error from the server: stream-closed with its condition", async () => {
-    const server = await streamErrorServer("system-shutdown", "maintenance");
+    const server = await streamErrorServer("system-shutdown");
     servers.push(server);
-    const s = session({ service: `xmpp://127.0.0.1:${portOf(server)}` });
+    const s = session({ service: `xmpp://127.0.0.1:${server.port}` });
     s.start();
     const status = await statusOf(s, "reconnecting");
     assert.equal(status.reason?.kind, "stream-closed");
