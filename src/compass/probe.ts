@@ -3,23 +3,17 @@
 // GET_COMPANY) and the company's user count. Exactly one attempt of each, no retries and no
 // reconnects: a wrong password must count once towards the platform's IP lock, not several times.
 
-import type { Endpoints } from "./endpoints";
+import type { ConnectionOptions } from "./connection";
 import { type ConnectFailure, classifyFailure } from "./failure";
 import type { Company } from "./protocol";
 import { RestClient } from "./rest";
 import { CompassSession, type SessionReady, type SessionStatus } from "./xmpp";
 
-export interface ProbeOptions {
-  endpoints: Endpoints;
-  username: string;
-  password: string;
-  /** REST API versions to offer, most preferred first */
-  versions?: number[];
-  /** bound for each of REST and XMPP */
-  timeoutMs?: number;
-  /** extra trusted CA (PEM) */
-  ca?: string | Buffer;
-}
+/** The connection's own settings (REST versions, timeout as the bound for each of REST and XMPP, CA). */
+export type ProbeOptions = Pick<
+  ConnectionOptions,
+  "endpoints" | "username" | "password" | "versions" | "timeoutMs" | "ca"
+>;
 
 export type RestProbe = { ok: true; version?: number } | { ok: false; failure: ConnectFailure };
 export type XmppProbe =

@@ -83,7 +83,8 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
 class TriggerStatus {
   private sessionStatus: NodeStatus | undefined;
   private healthy = false;
-  private lastEvent: { text: string; at: number } | undefined;
+  private lastEvent: DomainEvent | undefined;
+  private lastEventAt = 0;
   private shownAt = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -100,10 +101,10 @@ class TriggerStatus {
     if (!this.closed) this.show();
   }
 
+  /** Per event: two assignments and a timer check; the text is made only when shown. */
   eventSent(event: DomainEvent): void {
-    const outcome =
-      typeof event.payload.outcome === "string" ? ` ${event.payload.outcome.toLowerCase()}` : "";
-    this.lastEvent = { text: `${event.event}${outcome}`, at: Date.now() };
+    this.lastEvent = event;
+    this.lastEventAt = Date.now();
     this.update();
   }
 
@@ -130,7 +131,11 @@ class TriggerStatus {
     this.shownAt = Date.now();
     const event = this.lastEvent;
     if (this.healthy && event) {
-      this.node.status({ fill: "green", shape: "dot", text: withTime(this.RED, event.text, event.at) });
+      // "call.summary missed": the event, and a summary's outcome
+      const outcome =
+        typeof event.payload.outcome === "string" ? ` ${event.payload.outcome.toLowerCase()}` : "";
+      const text = withTime(this.RED, `${event.event}${outcome}`, this.lastEventAt);
+      this.node.status({ fill: "green", shape: "dot", text });
     } else if (this.sessionStatus) {
       this.node.status(this.sessionStatus);
     }
