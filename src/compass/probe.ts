@@ -38,22 +38,24 @@ export async function probeConnection(options: ProbeOptions): Promise<ProbeResul
 }
 
 async function probeRest(options: ProbeOptions): Promise<RestProbe> {
-  const client = new RestClient({
-    baseUrl: options.endpoints.restUrl,
-    username: options.username,
-    password: options.password,
-    versions: options.versions,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    ca: options.ca,
-    retry: false,
-  });
+  let client: RestClient | undefined;
   try {
+    // inside the try: an unusable URL (plain http to a remote host, …) is a result, not a crash
+    client = new RestClient({
+      baseUrl: options.endpoints.restUrl,
+      username: options.username,
+      password: options.password,
+      versions: options.versions,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ca: options.ca,
+      retry: false,
+    });
     const response = await client.request({ method: "GET", path: "/user", noRedirect: true });
     return response.version !== undefined ? { ok: true, version: response.version } : { ok: true };
   } catch (err) {
     return { ok: false, failure: classifyFailure(err) };
   } finally {
-    await client.close();
+    await client?.close();
   }
 }
 

@@ -11,6 +11,7 @@ import { runScenario, VirtualClock } from "../../src/simulator/scenarios";
 import {
   catchAll,
   type FlowNode,
+  helper,
   type LoadedFlow,
   loadFlow,
   startServer,
@@ -76,6 +77,12 @@ describe("connection status and reasons under the nodes (real flows, real server
     assert.equal(last(f).fill, "yellow");
     assert.match(last(f).text, new RegExp(`^reconnecting in \\d+ s · refused 127\\.0\\.0\\.1:${port}$`));
     assert.deepEqual(caughtTexts(f), [`refused 127.0.0.1:${port}`]);
+    // Node-RED's log: one warning for the reason, however many attempts (the rest is at debug)
+    const spy = helper.log();
+    const warnings = spy.args
+      .map((a: Array<{ level: number; msg: unknown }>) => a[0])
+      .filter((e: { level: number; msg: unknown }) => e.level === spy.WARN && /refused/.test(String(e.msg)));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
     const [caught] = f.received("caught");
     assert.equal(caught.topic, "session.reconnecting");
     assert.equal(caught.payload.reason.kind, "refused");

@@ -154,6 +154,21 @@ describe("Test connection (admin route, real Node-RED, simulator over loopback)"
     assert.equal(sim.xmpp!.endpoint.connections().filter((c) => c.jid).length, 0, "never logged in");
   });
 
+  it("settings that cannot work are a result line, not an error: plain http and ws:// to a remote host", async () => {
+    sim = await startSimulator();
+    await deployConfig();
+    const res = await helper
+      .request()
+      .post(ROUTE)
+      .send(dialog({ restUrl: "http://rest.example.com", xmppService: "ws://uc.example.com/ws" }))
+      .expect(200);
+    assert.equal(res.body.ok, false);
+    assert.match(
+      res.body.text,
+      /^REST: .*https.* · XMPP: .*unencrypted WebSocket is only allowed on loopback/,
+    );
+  });
+
   it("never takes another node's stored secrets: the id of an MQTT broker with a password gets nothing", async () => {
     sim = await startSimulator();
     const restRelay = await countingRelay(sim.rest.port);
