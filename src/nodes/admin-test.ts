@@ -5,9 +5,8 @@
 
 import { deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
 import { type ProbeResult, probeConnection } from "../compass/probe";
-import { translator } from "./i18n";
 import type { AdminRequest, AdminResponse, NodeAPI } from "./red";
-import { failureMessage } from "./status";
+import { failureText, type Message, render } from "./status";
 
 /** What Node-RED's editor sends for a password field the user did not change. */
 const UNCHANGED_PASSWORD = "__PWRD__";
@@ -27,15 +26,21 @@ interface TestRouteAPI {
 
 export interface TestConnectionAnswer {
   ok: boolean;
-  /** the result line, e.g. "REST v3 ok · XMPP ok · My Company · 12 users" */
+  /** the result line in the runtime's language, e.g. "REST v3 ok · XMPP ok · My Company · 12 users" */
   text: string;
+  /** the same, for the editor to render in its language */
+  line?: ResultLine;
   result?: ProbeResult;
 }
 
 export function registerTestConnectionRoute(RED: NodeAPI): void {
   const api = RED as unknown as NodeAPI & TestRouteAPI;
-  const text = translator(RED, "compass-config");
   const running = new Set<string>();
+  /** An answer that is one message: the text in the runtime's language, the line for the editor. */
+  const refuse = (res: AdminResponse, status: number, message: Message) => {
+    const line: ResultLine = { parts: [message] };
+    res.status(status).json({ ok: false, text: renderLine(RED, line), line } satisfies TestConnectionAnswer);
+  };
   api.httpAdmin.post(
     "/compass/test-connection",
     RED.auth.needsPermission("compass-config.write"),
@@ -54,7 +59,7 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
       const password = typed || (typeof stored.password === "string" ? stored.password : "");
       const ca = stringOr(body.ca, stored.ca);
       if (!username || !password) {
-        res.status(400).json({ ok: false, text: text("compass-config.test.no-password") });
+        refuse(res, 400, { key: "compass-config.test.no-password" });
         return;
       }
       let endpoints: ReturnType<typeof deriveEndpoints>;
@@ -66,12 +71,12 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
         });
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        res.status(400).json({ ok: false, text: text("compass-config.test.bad-request", { error }) });
+        refuse(res, 400, { key: "compass-config.test.bad-request", with: { error } });
         return;
       }
       const key = id || `${username}@${endpoints.restUrl}`;
       if (running.has(key)) {
-        res.status(409).json({ ok: false, text: text("compass-config.test.busy") });
+        refuse(res, 409, { key: "compass-config.test.busy" });
         return;
       }
       running.add(key);
@@ -85,13 +90,18 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
       })
         .then(
           (result) => {
-            const answer: TestConnectionAnswer = { ok: result.rest.ok && result.xmpp.ok, text: "", result };
-            answer.text = describeResult(RED, result);
+            const line = resultLine(result);
+            const answer: TestConnectionAnswer = {
+              ok: result.rest.ok && result.xmpp.ok,
+              text: renderLine(RED, line),
+              line,
+              result,
+            };
             res.json(JSON.parse(redact(JSON.stringify(answer), password)));
           },
           (err: unknown) => {
             const error = redact(err instanceof Error ? err.message : String(err), password);
-            res.status(500).json({ ok: false, text: text("compass-config.test.failed", { error }) });
+            refuse(res, 500, { key: "compass-config.test.failed", with: { error } });
           },
         )
         .finally(() => running.delete(key));
@@ -99,36 +109,49 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
   );
 }
 
+/**
+ * The result line as messages: parts joined by " · ", and after a rejected login the lock warning.
+ * The editor renders the same messages in its own language.
+ */
+export interface ResultLine {
+  parts: Message[];
+  warning?: Message;
+}
+
 /** "REST v3 ok · XMPP ok · My Company · 12 users", or what failed, with the lock warning after a rejected login. */
-export function describeResult(RED: NodeAPI, result: ProbeResult): string {
-  const text = translator(RED, "compass-config");
-  const parts: string[] = [];
+export function resultLine(result: ProbeResult): ResultLine {
+  const parts: Message[] = [];
   const { rest, xmpp } = result;
   if (rest.ok) {
     parts.push(
       rest.version !== undefined
-        ? text("compass-config.test.rest-ok", { version: rest.version })
-        : text("compass-config.test.rest-ok-unversioned"),
+        ? { key: "compass-config.test.rest-ok", with: { version: rest.version } }
+        : { key: "compass-config.test.rest-ok-unversioned" },
     );
   } else {
-    parts.push(text("compass-config.test.rest-failed", { reason: failureMessage(RED, rest.failure) }));
+    parts.push({ key: "compass-config.test.rest-failed", with: { reason: failureText(rest.failure) } });
   }
   if (xmpp.ok) {
     parts.push(
-      text("compass-config.test.xmpp-ok"),
-      xmpp.company.name,
-      text("compass-config.test.users", { count: xmpp.users }),
+      { key: "compass-config.test.xmpp-ok" },
+      { literal: xmpp.company.name },
+      { key: "compass-config.test.users", with: { count: xmpp.users } },
     );
   } else if ("skipped" in xmpp) {
-    parts.push(text("compass-config.test.xmpp-skipped"));
+    parts.push({ key: "compass-config.test.xmpp-skipped" });
   } else {
-    parts.push(text("compass-config.test.xmpp-failed", { reason: failureMessage(RED, xmpp.failure) }));
+    parts.push({ key: "compass-config.test.xmpp-failed", with: { reason: failureText(xmpp.failure) } });
   }
-  const line = parts.join(" · ");
   const rejected =
     (!rest.ok && rest.failure.kind === "login-rejected") ||
     (!xmpp.ok && "failure" in xmpp && xmpp.failure.kind === "login-rejected");
-  return rejected ? `${line}. ${text("compass-config.test.lock-warning")}` : line;
+  return rejected ? { parts, warning: { key: "compass-config.test.lock-warning" } } : { parts };
+}
+
+/** The line in the runtime's language (the editor does the same in its own: nodes/compass-config.html). */
+export function renderLine(RED: NodeAPI, line: ResultLine): string {
+  const text = line.parts.map((part) => render(RED, part)).join(" · ");
+  return line.warning ? `${text}. ${render(RED, line.warning)}` : text;
 }
 
 function stringOr(...values: unknown[]): string {

@@ -3,7 +3,7 @@
 
 import type { ConnectFailure } from "../compass/failure";
 import type { SessionStatus } from "../compass/xmpp";
-import { sharedText } from "./i18n";
+import { sharedText, translator } from "./i18n";
 import type { NodeAPI, NodeStatus } from "./red";
 
 /** At most this many certificate names in a status line; the log and Catch message carry them all. */
@@ -53,33 +53,56 @@ export function isHealthy(status: SessionStatus): boolean {
   return status.state === "subscribed";
 }
 
+/**
+ * A text still to be translated: a key of compass-config's catalog and its substitutions (which may
+ * be texts themselves), or a literal. The runtime renders it for statuses and logs; the editor
+ * renders the same message in its own language (the connection test's result line).
+ */
+export type Message = { key: string; with?: Record<string, string | number | Message> } | { literal: string };
+
+/** A message in the runtime's language. */
+export function render(RED: NodeAPI, message: Message): string {
+  if ("literal" in message) return message.literal;
+  const substitutions: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(message.with ?? {})) {
+    substitutions[name] = typeof value === "object" ? render(RED, value) : value;
+  }
+  return translator(RED, "compass-config")(message.key, substitutions);
+}
+
 /** A failure in the user's language: "refused 127.0.0.1:5222", "certificate does not match …". */
 export function failureMessage(RED: NodeAPI, failure: ConnectFailure): string {
+  return render(RED, failureText(failure));
+}
+
+/** A failure as a message to translate. */
+export function failureText(failure: ConnectFailure): Message {
   const host = failure.host ?? "";
+  const key = `common.failure.${failure.kind}`;
   switch (failure.kind) {
     case "dns":
     case "timeout":
-      return sharedText(RED, `failure.${failure.kind}`, { host });
+      return { key, with: { host } };
     case "refused":
-      return sharedText(RED, "failure.refused", { address: failure.address ?? host });
+      return { key, with: { address: failure.address ?? host } };
     case "certificate-mismatch": {
       const names = failure.certificateNames ?? [];
       const shown =
         names.slice(0, MAX_NAMES_SHOWN).join(", ") + (names.length > MAX_NAMES_SHOWN ? ", …" : "");
-      return sharedText(RED, "failure.certificate-mismatch", { host, names: shown });
+      return { key, with: { host, names: shown } };
     }
     case "certificate-untrusted":
-      return sharedText(RED, "failure.certificate-untrusted", {
-        host,
-        because: sharedText(RED, `failure.untrusted.${failure.untrustedBecause ?? "other"}`),
-      });
+      return {
+        key,
+        with: { host, because: { key: `common.failure.untrusted.${failure.untrustedBecause ?? "other"}` } },
+      };
     case "login-rejected":
     case "connection-limit":
-      return sharedText(RED, `failure.${failure.kind}`);
+      return { key };
     case "stream-closed":
-      return sharedText(RED, "failure.stream-closed", { condition: failure.condition ?? "" });
+      return { key, with: { condition: failure.condition ?? "" } };
     default:
-      return sharedText(RED, "failure.other", { detail: clip(failure.detail) });
+      return { key: "common.failure.other", with: { detail: clip(failure.detail) } };
   }
 }
 

@@ -51,8 +51,8 @@ describe("Test connection in a real editor (Node-RED + Chromium)", function () {
   });
 
   /** The editor loaded (only loopback reachable) with the deployed connection's dialog open. */
-  async function openConnectionDialog(stack: EditorStack): Promise<Page> {
-    const context = await browser!.newContext({ locale: "en-US" });
+  async function openConnectionDialog(stack: EditorStack, locale = "en-US"): Promise<Page> {
+    const context = await browser!.newContext({ locale });
     await context.route("**/*", (route) =>
       new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
     );
@@ -101,7 +101,7 @@ describe("Test connection in a real editor (Node-RED + Chromium)", function () {
     return (await page.locator("#node-config-compass-test-result").innerText()).trim();
   }
 
-  it("shows 'REST v3 ok · XMPP ok · <company> · <n> users', then the rejected login for a typed wrong password", async () => {
+  it("shows 'REST v3 ok · XMPP ok · <company> · <n> users', then the rejected login for a typed wrong password; in Dutch too", async () => {
     const stack = await startEditorStack();
     stacks.push(stack);
     const page = await openConnectionDialog(stack);
@@ -121,6 +121,18 @@ describe("Test connection in a real editor (Node-RED + Chromium)", function () {
         "Careful: 20 failed logins lock this IP address out for 10 minutes.",
     );
     await page.context().close();
+
+    // a Dutch editor shows the button and the result line in Dutch (the runtime's own log stays English)
+    const dutch = await openConnectionDialog(stack, "nl");
+    assert.equal((await dutch.locator("#node-config-compass-test").innerText()).trim(), "Verbinding testen");
+    assert.equal(await clickTest(dutch), "REST v3 ok · XMPP ok · Simulated Company BV · 5 gebruikers");
+    await dutch.locator("#node-config-input-password").fill("not-alices-password");
+    assert.equal(
+      await clickTest(dutch),
+      "REST: aanmelding geweigerd: controleer gebruikersnaam en wachtwoord · XMPP niet geprobeerd. " +
+        "Let op: na 20 mislukte aanmeldingen wordt dit IP-adres 10 minuten geblokkeerd.",
+    );
+    await dutch.context().close();
   });
 
   it("a certificate for other names: red under the nodes, and the button names what the certificate holds", async () => {
