@@ -54,10 +54,9 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
       const deployed = id ? RED.nodes.getNode(id) : null;
       const stored = deployed?.type === "compass-config" ? (api.nodes.getCredentials(id) ?? {}) : {};
       const username = stringOr(body.username, stored.username).trim();
-      const typed =
-        typeof body.password === "string" && body.password !== UNCHANGED_PASSWORD ? body.password : "";
-      const password = typed || (typeof stored.password === "string" ? stored.password : "");
-      const ca = stringOr(body.ca, stored.ca);
+      // a secret typed in the dialog, else the stored one (also for a CA kept as a password credential)
+      const password = typedSecret(body.password) || stringOr(stored.password);
+      const ca = typedSecret(body.ca) || stringOr(stored.ca);
       if (!username || !password) {
         refuse(res, 400, { key: "compass-config.test.no-password" });
         return;
@@ -152,6 +151,11 @@ export function resultLine(result: ProbeResult): ResultLine {
 export function renderLine(RED: NodeAPI, line: ResultLine): string {
   const text = line.parts.map((part) => render(RED, part)).join(" · ");
   return line.warning ? `${text}. ${render(RED, line.warning)}` : text;
+}
+
+/** What the user typed into a credential field: not the editor's placeholder for "unchanged", not empty. */
+function typedSecret(value: unknown): string {
+  return typeof value === "string" && value !== UNCHANGED_PASSWORD ? value : "";
 }
 
 function stringOr(...values: unknown[]): string {

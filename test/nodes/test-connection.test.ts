@@ -152,6 +152,16 @@ describe("Test connection (admin route, real Node-RED, simulator over loopback)"
       "REST v3 ok · XMPP: certificate does not match uc.compass.test (holds: uc.other.com, *.other.com, 127.0.0.1)",
     );
     assert.equal(sim.xmpp!.endpoint.connections().filter((c) => c.jid).length, 0, "never logged in");
+    // a CA field the user left unchanged arrives as the editor's placeholder: the stored CA (none here)
+    const unchanged = await helper
+      .request()
+      .post(ROUTE)
+      .send(dialog({ ca: "__PWRD__" }))
+      .expect(200);
+    assert.equal(
+      unchanged.body.text,
+      "REST v3 ok · XMPP: certificate of uc.compass.test is not trusted: unknown certificate authority",
+    );
   });
 
   it("settings that cannot work are a result line, not an error: plain http and ws:// to a remote host", async () => {
