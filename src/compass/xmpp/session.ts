@@ -310,7 +310,9 @@ export class CompassSession extends EventEmitter {
     this.onSubscribed = undefined;
     this.track(link.close(false, DROP_BOUND_MS));
     const error = describe(err);
-    const reason = classifyFailure(err, { host: link.address.host, certificateHost: this.domain });
+    // STARTTLS verifies the certificate against the XMPP domain, wss:// against the URL's host
+    const certificateHost = link.address.kind === "tcp" ? this.domain : link.address.host;
+    const reason = classifyFailure(err, { host: link.address.host, certificateHost });
     const retrying = this.running && reason.retryable && this.options.reconnect !== false;
     this.noteFailure(reason, error, retrying);
     if (err instanceof AuthenticationError) {

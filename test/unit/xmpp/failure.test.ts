@@ -176,6 +176,30 @@ describe("connection failures: typed reasons from real servers", function () {
     assert.equal(status2.reason?.untrustedBecause, "self-signed");
   });
 
+  it("over secure WebSocket too: a mismatch names the URL's host, an unknown CA says so", async () => {
+    certs = await createTestCertificates(["uc.other.com"]);
+    const endpoint = await startXmppEndpoint(new CompanyState(), {
+      port: 0,
+      websocketPort: 0,
+      userDomain: DOMAIN,
+      tls: { key: certs.key, cert: certs.cert },
+    });
+    endpoints.push(endpoint);
+    // by name, so the certificate's IP entry does not match: wss:// checks the URL's host
+    const service = (endpoint.websocketUrl as string).replace("127.0.0.1", "localhost");
+    const trusting = session({ service, ca: certs.caCert, allowPlaintextOnLoopback: false });
+    trusting.start();
+    const mismatch = await statusOf(trusting, "error");
+    assert.equal(mismatch.reason?.kind, "certificate-mismatch");
+    assert.equal(mismatch.reason?.host, "localhost");
+    assert.deepEqual(mismatch.reason?.certificateNames, ["uc.other.com", "127.0.0.1"]);
+    const untrusting = session({ service, allowPlaintextOnLoopback: false });
+    untrusting.start();
+    const untrusted = await statusOf(untrusting, "error");
+    assert.equal(untrusted.reason?.kind, "certificate-untrusted");
+    assert.equal(untrusted.reason?.host, "localhost");
+  });
+
   it("a wrong password: login-rejected, auth-failed, not retried", async () => {
     const endpoint = await startXmppEndpoint(new CompanyState(), { port: 0, userDomain: DOMAIN });
     endpoints.push(endpoint);
