@@ -191,30 +191,6 @@ export function failureKey(failure: ConnectFailure): string {
   ].join("|");
 }
 
-/** The reason in English, for logs (node statuses and the editor use the translated catalog). */
-export function failureText(f: ConnectFailure): string {
-  switch (f.kind) {
-    case "dns":
-      return `cannot resolve ${f.host ?? "the host"}`;
-    case "refused":
-      return `refused ${f.address ?? f.host ?? ""}`.trim();
-    case "timeout":
-      return `timed out${f.host ? ` (${f.host})` : ""}`;
-    case "certificate-mismatch":
-      return `certificate does not match ${f.host ?? "the host"} (holds: ${(f.certificateNames ?? []).join(", ")})`;
-    case "certificate-untrusted":
-      return `certificate of ${f.host ?? "the host"} is not trusted (${f.untrustedBecause ?? "other"})`;
-    case "login-rejected":
-      return "login rejected";
-    case "connection-limit":
-      return "too many connections for this user (the platform allows 10)";
-    case "stream-closed":
-      return `closed by the server: ${f.condition ?? "unknown"}`;
-    default:
-      return f.detail;
-  }
-}
-
 /** The error, its causes, and an AggregateError's members (Node's happy-eyeballs connect), in order. */
 function causes(err: unknown): ErrorLike[] {
   const out: ErrorLike[] = [];

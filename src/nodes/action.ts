@@ -6,7 +6,7 @@ import { classifyFailure } from "../compass/failure";
 import type { CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
-import { failureMessage, withTime } from "./status";
+import { failureText, withTime } from "./status";
 
 export interface ActionResult {
   payload: unknown;
@@ -81,7 +81,7 @@ export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: Actio
 /** A connection failure in the words the session's status uses; any other error by its message. */
 function reasonOf(RED: NodeAPI, error: Error): string {
   const failure = classifyFailure(error);
-  return failure.kind === "other" ? error.message : failureMessage(RED, failure);
+  return failure.kind === "other" ? error.message : failureText(RED, failure);
 }
 
 export function shorten(text: string, max = 60): string {

@@ -6,7 +6,7 @@
 import { deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
 import { type ProbeResult, probeConnection } from "../compass/probe";
 import type { AdminRequest, AdminResponse, NodeAPI } from "./red";
-import { failureText, type Message, render } from "./status";
+import { failureMessage, type Message, render } from "./status";
 
 /** What Node-RED's editor sends for a password field the user did not change. */
 const UNCHANGED_PASSWORD = "__PWRD__";
@@ -128,7 +128,7 @@ export function resultLine(result: ProbeResult): ResultLine {
         : { key: "compass-config.test.rest-ok-unversioned" },
     );
   } else {
-    parts.push({ key: "compass-config.test.rest-failed", with: { reason: failureText(rest.failure) } });
+    parts.push({ key: "compass-config.test.rest-failed", with: { reason: failureMessage(rest.failure) } });
   }
   if (xmpp.ok) {
     parts.push(
@@ -139,7 +139,7 @@ export function resultLine(result: ProbeResult): ResultLine {
   } else if ("skipped" in xmpp) {
     parts.push({ key: "compass-config.test.xmpp-skipped" });
   } else {
-    parts.push({ key: "compass-config.test.xmpp-failed", with: { reason: failureText(xmpp.failure) } });
+    parts.push({ key: "compass-config.test.xmpp-failed", with: { reason: failureMessage(xmpp.failure) } });
   }
   const rejected =
     (!rest.ok && rest.failure.kind === "login-rejected") ||

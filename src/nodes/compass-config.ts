@@ -10,7 +10,7 @@ import { registerTestConnectionRoute } from "./admin-test";
 import type { CompassConfigDef, CompassConfigNode, ShowSessionStatus } from "./config-node";
 import { sharedText } from "./i18n";
 import type { Node, NodeAPI } from "./red";
-import { failureMessage, isHealthy, statusFor } from "./status";
+import { failureText, isHealthy, statusFor } from "./status";
 
 export = function register(RED: NodeAPI): void {
   function CompassConfig(this: CompassConfigNode, def: CompassConfigDef): void {
@@ -62,11 +62,13 @@ export = function register(RED: NodeAPI): void {
       if (key === reportedReason) return;
       reportedReason = key;
       const problem = status.reason
-        ? failureMessage(RED, status.reason)
+        ? failureText(RED, status.reason)
         : status.state === "auth-failed"
           ? sharedText(RED, "status.auth-failed")
           : (status.error ?? status.state);
-      // With a message, Node-RED routes a config node's error to Catch nodes in its users' flows.
+      // once per change of reason: a warning in the log (with the underlying error), and with a
+      // message Node-RED routes a config node's error to Catch nodes in its users' flows
+      this.warn(status.error && status.error !== problem ? `${problem} (${status.error})` : problem);
       this.error(problem, {
         topic: `session.${status.state}`,
         payload: { ...status, retrying: status.state === "reconnecting" },

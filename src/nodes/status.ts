@@ -11,7 +11,7 @@ const MAX_NAMES_SHOWN = 4;
 
 /** The session's state as a node status, the same under every node that uses the connection. */
 export function statusFor(RED: NodeAPI, status: SessionStatus): NodeStatus {
-  const reason = status.reason ? failureMessage(RED, status.reason) : undefined;
+  const reason = status.reason ? failureText(RED, status.reason) : undefined;
   switch (status.state) {
     case "connecting":
       return {
@@ -70,13 +70,13 @@ export function render(RED: NodeAPI, message: Message): string {
   return translator(RED, "compass-config")(message.key, substitutions);
 }
 
-/** A failure in the user's language: "refused 127.0.0.1:5222", "certificate does not match …". */
-export function failureMessage(RED: NodeAPI, failure: ConnectFailure): string {
-  return render(RED, failureText(failure));
+/** A failure in the runtime's language: "refused 127.0.0.1:5222", "certificate does not match …". */
+export function failureText(RED: NodeAPI, failure: ConnectFailure): string {
+  return render(RED, failureMessage(failure));
 }
 
 /** A failure as a message to translate. */
-export function failureText(failure: ConnectFailure): Message {
+export function failureMessage(failure: ConnectFailure): Message {
   const host = failure.host ?? "";
   const key = `common.failure.${failure.kind}`;
   switch (failure.kind) {

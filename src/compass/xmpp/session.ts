@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import xml, { type Element } from "@xmpp/xml";
-import { type ConnectFailure, classifyFailure, failureKey, failureText } from "../failure";
+import { type ConnectFailure, classifyFailure } from "../failure";
 import {
   buildActivatePrivacyList,
   buildPresence,
@@ -128,7 +128,7 @@ export class CompassSession extends EventEmitter {
   private link: Link | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastWasConflict = false;
-  /** the reason of the latest failure since the last good set-up: warned about once, not per retry */
+  /** the reason of the latest failure since the last good set-up, shown again while reconnecting */
   private lastFailure: ConnectFailure | undefined;
   /** resolves the pending subscribe when the `subscribed` message arrives */
   private onSubscribed: ((sub: PubsubSubscription) => void) | undefined;
@@ -314,7 +314,11 @@ export class CompassSession extends EventEmitter {
     const certificateHost = link.address.kind === "tcp" ? this.domain : link.address.host;
     const reason = classifyFailure(err, { host: link.address.host, certificateHost });
     const retrying = this.running && reason.retryable && this.options.reconnect !== false;
-    this.noteFailure(reason, error, retrying);
+    // the reason goes to whoever listens to "status" (compass-config warns once per change of it)
+    this.lastFailure = reason;
+    this.log.debug(
+      `XMPP connection failed (${reason.kind}, ${retrying ? "retrying" : "not retrying"}): ${error}`,
+    );
     if (err instanceof AuthenticationError) {
       this.running = false;
       this.setStatus({ state: "auth-failed", error, reason });
@@ -332,18 +336,9 @@ export class CompassSession extends EventEmitter {
     const conflict = link.streamErrorCondition === "conflict";
     const delay = conflict && !this.lastWasConflict ? 0 : this.backoff.next();
     this.lastWasConflict = conflict;
-    this.log.debug(`XMPP connection ended (${error}); next attempt in ${delay} ms`);
+    this.log.debug(`next XMPP attempt in ${delay} ms`);
     this.setStatus({ state: "reconnecting", nextAttemptInMs: delay, error, reason });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  /** Warn when the reason changes (not on every retry of the same one). */
-  private noteFailure(reason: ConnectFailure, error: string, retrying: boolean): void {
-    const changed = !this.lastFailure || failureKey(this.lastFailure) !== failureKey(reason);
-    this.lastFailure = reason;
-    if (!changed) return;
-    const next = retrying ? "retrying" : "not retrying";
-    this.log.warn(`XMPP connection failed, ${next}: ${failureText(reason)} (${error})`);
   }
 
   private track(closing: Promise<void>): void {

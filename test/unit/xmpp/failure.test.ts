@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { classifyFailure, failureText } from "../../../src/compass/failure";
+import { classifyFailure, failureKey } from "../../../src/compass/failure";
 import { CompassNetworkError, errorForStatus } from "../../../src/compass/rest/errors";
 import { CompassSession, type CompassSessionOptions, type SessionStatus } from "../../../src/compass/xmpp";
 import { defaultPassword } from "../../../src/simulator/state/seed";
@@ -26,7 +26,6 @@ describe("connection failures: typed reasons from real servers", function () {
   const servers: Array<{ close(): Promise<void> }> = [];
   const endpoints: XmppEndpoint[] = [];
   let certs: TestCertificates | undefined;
-  let warnings: string[] = [];
 
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.stop()));
@@ -34,7 +33,6 @@ describe("connection failures: typed reasons from real servers", function () {
     for (const s of servers.splice(0)) await s.close();
     await certs?.cleanup();
     certs = undefined;
-    warnings = [];
   });
 
   function session(overrides: Partial<CompassSessionOptions>): CompassSession {
@@ -46,7 +44,6 @@ describe("connection failures: typed reasons from real servers", function () {
       allowPlaintextOnLoopback: true,
       backoff: FAST_BACKOFF,
       connectTimeoutMs: 3000,
-      log: { debug: () => undefined, warn: (m) => warnings.push(m) },
       ...overrides,
     });
     sessions.push(s);
@@ -93,7 +90,7 @@ describe("connection failures: typed reasons from real servers", function () {
     return endpoint;
   }
 
-  it("a refused port: kind refused with the address, retried, warned once however often it retries", async () => {
+  it("a refused port: kind refused with the address, retried, the same reason (key) on every retry", async () => {
     const port = await closedPort();
     const s = session({ service: `xmpp://127.0.0.1:${port}` });
     const seen: SessionStatus[] = [];
@@ -104,13 +101,13 @@ describe("connection failures: typed reasons from real servers", function () {
     assert.equal(last.reason?.kind, "refused");
     assert.equal(last.reason?.address, `127.0.0.1:${port}`);
     assert.equal(last.reason?.retryable, true);
-    assert.equal(failureText(last.reason!), `refused 127.0.0.1:${port}`);
     assert.ok(
       seen.some((st) => st.state === "connecting" && st.reason?.kind === "refused"),
       "a retry's connecting status keeps the reason",
     );
-    assert.equal(warnings.length, 1, `one warning for one reason: ${warnings.join(" | ")}`);
-    assert.match(warnings[0]!, /retrying: refused 127\.0\.0\.1/);
+    // what compass-config compares to warn and tell Catch nodes once per change, not per retry
+    const keys = new Set(seen.filter((st) => st.reason).map((st) => failureKey(st.reason!)));
+    assert.equal(keys.size, 1, [...keys].join(" | "));
   });
 
   it("an unresolvable name (.invalid): kind dns naming the host", async () => {
@@ -119,7 +116,6 @@ describe("connection failures: typed reasons from real servers", function () {
     const status = await statusOf(s, "reconnecting");
     assert.equal(status.reason?.kind, "dns");
     assert.equal(status.reason?.host, "compass-nowhere.invalid");
-    assert.equal(failureText(status.reason!), "cannot resolve compass-nowhere.invalid");
   });
 
   it("a server that never answers: kind timeout", async () => {
@@ -145,15 +141,9 @@ describe("connection failures: typed reasons from real servers", function () {
     assert.equal(status.reason?.host, DOMAIN);
     assert.deepEqual(status.reason?.certificateNames, ["uc.other.com", "*.other.com", "127.0.0.1"]);
     assert.equal(status.reason?.retryable, false);
-    assert.equal(
-      failureText(status.reason!),
-      "certificate does not match uc.compass.test (holds: uc.other.com, *.other.com, 127.0.0.1)",
-    );
     await delay(300); // several backoff periods
     assert.equal(s.status.state, "error", "no retry");
     assert.equal(endpoint.connections().length, 0, "never logged in");
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /not retrying: certificate does not match/);
   });
 
   it("a certificate from an unknown CA, and a self-signed one: certificate-untrusted, not retried", async () => {
@@ -236,7 +226,6 @@ describe("connection failures: typed reasons from real servers", function () {
     const status = await statusOf(s, "reconnecting");
     assert.equal(status.reason?.kind, "stream-closed");
     assert.equal(status.reason?.condition, "system-shutdown");
-    assert.equal(failureText(status.reason!), "closed by the server: system-shutdown");
   });
 
   it("with reconnect off, one attempt only: a refused port ends in error, not reconnecting", async () => {
