@@ -1,4 +1,4 @@
-// Admin endpoints that fill the editor's dropdowns (users, queues) from the live platform. They sit
+// Admin endpoints that fill the editor's pickers (users, queues, dial-plan switches) from the live platform. They sit
 // behind Node-RED's own permissions, and answer 503 with a clear message while the chosen
 // connection is not deployed (the editor then lets the user type an id instead).
 
@@ -14,12 +14,14 @@ export interface Choice {
   detail?: string;
 }
 
-type Kind = "users" | "queues";
+/** picker kind -> the company's REST list it is read from */
+const LISTS = { users: "users", queues: "queues", switches: "dpSwitches" } as const;
+type Kind = keyof typeof LISTS;
 
 export function registerAdminRoutes(RED: NodeAPI): void {
   // Called once per load of compass-config's module, i.e. once per admin app.
   const permission = RED.auth.needsPermission("compass-config.read");
-  for (const kind of ["users", "queues"] as const) {
+  for (const kind of Object.keys(LISTS) as Kind[]) {
     RED.httpAdmin.get(`/compass/:id/${kind}`, permission, (req: AdminRequest, res: AdminResponse) => {
       const config = RED.nodes.getNode(req.params.id ?? "") as CompassConfigNode | null;
       if (config?.type !== "compass-config") {
@@ -38,10 +40,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   }
 }
 
-/** From the live model when it is loaded, otherwise one REST round trip. */
+/** Users and queues from the live model when it is loaded; otherwise (and switches always) over REST. */
 async function choices(config: CompassConfigNode, kind: Kind): Promise<Choice[]> {
   const connection = config.connection!;
-  if (connection.ready) {
+  if (connection.ready && kind !== "switches") {
     const list =
       kind === "users"
         ? connection.model
@@ -50,19 +52,27 @@ async function choices(config: CompassConfigNode, kind: Kind): Promise<Choice[]>
         : connection.model.getQueues().map((q) => ({ id: q.id, name: q.name }));
     return sortByName(list);
   }
-  const company = await connection.rest.getOwnCompany<{ self?: string }>({ noRedirect: true });
-  if (!company?.self) throw new Error("the platform did not say which company this user belongs to");
   const answer = await connection.rest.request<Array<Record<string, unknown>>>({
-    url: `${company.self}/${kind}`,
+    url: `${await connection.companyUrl()}/${LISTS[kind]}`,
   });
   const rows = Array.isArray(answer.body) ? answer.body : [];
   return sortByName(
     rows.map((row) => ({
       id: idFromSelf(row.self) ?? String(row.id ?? ""),
       name: String(row.name ?? row.username ?? ""),
-      detail: Array.isArray(row.extensions) ? row.extensions.join(", ") : undefined,
+      detail: detailOf(row),
     })),
   );
+}
+
+/** A user's extensions, or a switch's settings ("1 Day, 2 Night"). */
+function detailOf(row: Record<string, unknown>): string | undefined {
+  if (Array.isArray(row.extensions)) return row.extensions.join(", ");
+  if (Array.isArray(row.settings))
+    return (row.settings as Array<{ setting?: unknown; name?: unknown }>)
+      .map((s) => `${s.setting} ${s.name}`)
+      .join(", ");
+  return undefined;
 }
 
 function sortByName(list: Choice[]): Choice[] {

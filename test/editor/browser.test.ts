@@ -253,27 +253,38 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     assert.deepEqual(ourErrors(editor), []);
   });
 
-  it("fills the queue picker from the deployed connection, and says so when the connection is not deployed", async () => {
+  /** The picker attachPicker puts beside `#<field>`: its button, then its panel and note below the row. */
+  function pickerOf(page: Page, field: string) {
+    const row = page.locator(`.red-ui-tray .form-row:has(#${field})`);
+    const panel = page.locator(`.red-ui-tray .form-row:has(#${field}) + .compass-picker`);
+    return {
+      button: row.locator("button.compass-picker-button"),
+      panel,
+      filter: panel.locator(".compass-picker-filter"),
+      list: panel.locator(".compass-picker-list"),
+      note: page.locator(`.red-ui-tray .form-row:has(#${field}) + .compass-picker + .compass-picker-note`),
+    };
+  }
+
+  async function visibleOptions(list: ReturnType<typeof pickerOf>["list"]) {
+    return list
+      .locator("option:not([style*='display: none'])")
+      .evaluateAll((els) =>
+        els.map((e) => ({ value: (e as unknown as Field).value, text: e.textContent ?? "" })),
+      );
+  }
+
+  it("fills the queue picker from the deployed connection, filters it, and says so when the connection is not deployed", async () => {
     const { page } = editor;
     const type = "compass-queue-event";
     await openDialog(page, type);
     assert.equal(await page.locator("#node-input-config").inputValue(), CONFIG_ID);
-    // attachPicker puts the list and then its note straight after the field's row
-    const row = page.locator(".red-ui-tray .form-row:has(#node-input-queues)");
-    const button = row.locator("button:has(i.fa-list)");
-    const list = page.locator(".red-ui-tray .form-row:has(#node-input-queues) + select[multiple]");
-    const note = page.locator(
-      ".red-ui-tray .form-row:has(#node-input-queues) + select[multiple] + .form-tips",
-    );
+    const picker = pickerOf(page, "node-input-queueIds");
 
-    await button.click();
-    await list.waitFor({ state: "visible" });
-    const options = await list
-      .locator("option")
-      .evaluateAll((els) =>
-        els.map((e) => ({ value: (e as unknown as Field).value, text: e.textContent ?? "" })),
-      );
-    const names = options.map((o) => o.text);
+    await picker.button.click();
+    await picker.panel.waitFor({ state: "visible" });
+    assert.equal(await picker.list.evaluate((e) => (e as unknown as { multiple: boolean }).multiple), true);
+    const names = (await visibleOptions(picker.list)).map((o) => o.text);
     assert.ok(
       names.some((n) => n.startsWith("Support")),
       `no Support in ${JSON.stringify(names)}`,
@@ -282,22 +293,32 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
       names.some((n) => n.startsWith("Sales")),
       `no Sales in ${JSON.stringify(names)}`,
     );
-    const support = options.find((o) => o.text.startsWith("Support"))!;
-    assert.ok(support.value, "the Support option has an id");
-    await list.selectOption(support.value);
-    assert.equal(await page.locator("#node-input-queues").inputValue(), support.value);
+    // the filter box narrows the list by name (or id)
+    await picker.filter.fill("supp");
+    const narrowed = await visibleOptions(picker.list);
+    assert.equal(narrowed.length, 1, JSON.stringify(narrowed));
+    const support = narrowed[0]!;
+    assert.match(support.text, /^Support.* · \d+$/, "name and id");
+    // an id typed by hand that the platform does not list is kept beside the picked one
+    await page.locator("#node-input-queueIds").fill("9999");
+    await picker.list.selectOption(support.value);
+    assert.equal(await page.locator("#node-input-queueIds").inputValue(), `9999, ${support.value}`);
 
     // a connection the runtime does not know: the admin endpoint answers 503, the note says why
     const answered = page.waitForResponse((r) => /\/compass\/[^/]+\/queues$/.test(r.url()));
+    await picker.button.click(); // closes the open list
     await page.evaluate(() => {
       $("#node-input-config").append($("<option>").val("c0a55000000000ff").text("not deployed"));
       $("#node-input-config").val("c0a55000000000ff");
     });
-    await button.click();
+    await picker.button.click();
     assert.equal((await answered).status(), 503);
-    await note.waitFor({ state: "visible" });
-    assert.match(await note.innerText(), /not deployed/i);
-    assert.equal(await list.isVisible(), false, "the list hides when the platform cannot fill it");
+    await picker.note.waitFor({ state: "visible" });
+    assert.match(await picker.note.innerText(), /not deployed.*type the id/is);
+    assert.equal(await picker.panel.isVisible(), false, "the list hides when the platform cannot fill it");
+    // the id can still be typed
+    await page.locator("#node-input-queueIds").fill("2002");
+    assert.equal(await page.locator("#node-input-queueIds").inputValue(), "2002");
     await closeDialog(page, "cancel", type);
     // Chromium logs every non-2xx fetch; this 503 is the one the test asked for
     const expected = (e: string) =>
@@ -305,6 +326,74 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     assert.equal(editor.errors.filter(expected).length, 1);
     for (let i = editor.errors.length - 1; i >= 0; i--)
       if (expected(editor.errors[i]!)) editor.errors.splice(i, 1);
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
+  // every action-node field that names a user, queue or switch, and the list it offers
+  const ACTION_PICKERS: Array<{ type: string; field: string; seed: RegExp; when?: Record<string, string> }> =
+    [
+      { type: "compass-queue-agent", field: "node-input-user", seed: /^Alice/ },
+      { type: "compass-queue-agent", field: "node-input-queue", seed: /^Support/ },
+      { type: "compass-user-status", field: "node-input-user", seed: /^Alice/ },
+      { type: "compass-dial", field: "node-input-user", seed: /^Alice/ },
+      {
+        type: "compass-dial",
+        field: "node-input-destination",
+        seed: /^Alice/,
+        when: { "node-input-mode": "user" },
+      },
+      { type: "compass-dpswitch", field: "node-input-switch", seed: /^Day\/Night/ },
+      {
+        type: "compass-state",
+        field: "node-input-objectId",
+        seed: /^Alice/,
+        when: { "node-input-query": "user" },
+      },
+      {
+        type: "compass-state",
+        field: "node-input-objectId",
+        seed: /^Support/,
+        when: { "node-input-query": "queue" },
+      },
+    ];
+
+  it("offers a single-choice picker beside each action node's user, queue and switch, while the field is a fixed id", async () => {
+    const { page } = editor;
+    for (const { type, field, seed, when } of ACTION_PICKERS) {
+      const what = `${type} ${field}${when ? ` (${JSON.stringify(when)})` : ""}`;
+      await openDialog(page, type);
+      const picker = pickerOf(page, field);
+      for (const [id, value] of Object.entries(when ?? {}))
+        await page.evaluate(({ id, value }) => $(`#${id}`).val(value).trigger("change"), { id, value });
+      await page.evaluate((id) => $(`#${id}`).typedInput("type", "str"), field);
+      assert.equal(await picker.button.isVisible(), true, `${what}: a picker button`);
+      await picker.button.click();
+      await picker.panel.waitFor({ state: "visible" });
+      assert.equal(
+        await picker.list.evaluate((e) => (e as unknown as { multiple: boolean }).multiple),
+        false,
+        what,
+      );
+      const options = await visibleOptions(picker.list);
+      const chosen = options.find((o) => seed.test(o.text));
+      assert.ok(chosen, `${what}: ${seed} in ${JSON.stringify(options)}`);
+      assert.match(chosen.text, / · \d+$/, `${what}: shows the id`);
+      await picker.list.selectOption(chosen.value);
+      assert.equal(await page.evaluate((id) => $(`#${id}`).typedInput("value"), field), chosen.value, what);
+      // from the message, the field names no id: no list
+      await page.evaluate((id) => $(`#${id}`).typedInput("type", "msg"), field);
+      assert.equal(await picker.button.isVisible(), false, `${what}: no picker for msg`);
+      assert.equal(await picker.panel.isVisible(), false, `${what}: the list closes`);
+      await closeDialog(page, "cancel", type);
+    }
+    // dialling a number offers no list; neither does a call id
+    await openDialog(page, "compass-dial");
+    await page.evaluate(() => {
+      $("#node-input-mode").val("number").trigger("change");
+      $("#node-input-destination").typedInput("type", "str");
+    });
+    assert.equal(await pickerOf(page, "node-input-destination").button.isVisible(), false, "dial a number");
+    await closeDialog(page, "cancel", "compass-dial");
     assert.deepEqual(ourErrors(editor), []);
   });
 
