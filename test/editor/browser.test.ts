@@ -9,10 +9,20 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { CONFIG_ID, type EditorStack, NODE_TYPES, startEditorStack } from "../support/editor";
+import type { Browser, Page } from "playwright-core";
+import {
+  CHROMIUM,
+  CONFIG_ID,
+  closeDialog,
+  type EditorStack,
+  launchChromium,
+  NODE_TYPES,
+  type OpenPage,
+  openDialog as openDialogOf,
+  openEditor as openEditorIn,
+  startEditorStack,
+} from "../support/editor";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUR_TEXT = /compass/i;
 /** An i18n key shown raw: the catalogue lookup failed. */
 const RAW_KEY = /compass-[a-z-]+\.(label|placeholder|tip|direction|versions|action|mode|query|method)\./;
@@ -25,17 +35,10 @@ declare const navigator: { language: string };
 /** What the page's elements offer us (the test compiles without the DOM library). */
 type Field = { value: string; innerText: string };
 
-interface OpenPage {
-  page: Page;
-  /** page errors and console errors seen since the page opened */
-  errors: string[];
-}
-
 describe("editor in a real browser (Node-RED + Chromium)", function () {
   this.timeout(60000);
   let stack: EditorStack | undefined;
   let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
   let shotDir = "";
   let keepShots = false;
   let editor: OpenPage;
@@ -50,56 +53,18 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     shotDir = wanted ?? fs.mkdtempSync(path.join(os.tmpdir(), "compass-editor-shots-"));
     fs.mkdirSync(shotDir, { recursive: true });
     stack = await startEditorStack();
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     editor = await openEditor("en-US");
   });
 
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await stack?.stop();
     if (shotDir && !keepShots) fs.rmSync(shotDir, { recursive: true, force: true });
   });
 
-  /** A fresh context (own profile state) in `locale`, the editor loaded with our nodes in the workspace. */
-  async function openEditor(locale: string): Promise<OpenPage> {
-    const context = await browser!.newContext({ locale, viewport: { width: 1400, height: 900 } });
-    contexts.push(context);
-    // nothing leaves loopback (the palette manager would fetch the public catalogue)
-    await context.route("**/*", (route) =>
-      new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-    );
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}\n${err.stack ?? ""}`));
-    page.on("console", (msg) => {
-      if (msg.type() === "error") errors.push(`console: ${msg.text()} @ ${msg.location().url}`);
-    });
-    await page.goto(stack!.url);
-    const ids = Object.values(stack!.nodeIds);
-    await page.waitForFunction(
-      // `typeof` first: until the editor's scripts run, RED is not declared at all (`RED?.` would throw).
-      (wanted: string[]) =>
-        // biome-ignore lint/complexity/useOptionalChain: see above
-        typeof RED !== "undefined" && RED.nodes?.node && wanted.every((id) => RED.nodes.node(id)),
-      ids,
-      { timeout: 20000 },
-    );
-    return { page, errors };
-  }
+  // each in its own browser context, closed with the browser
+  const openEditor = (locale: string) => openEditorIn(browser!, stack!, locale);
 
   // a failed test must not leave its dialog open for the next one
   afterEach(async () => {
@@ -114,25 +79,7 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     return p.errors.filter((e) => OUR_TEXT.test(e));
   }
 
-  async function openDialog(page: Page, type: string): Promise<void> {
-    const id = stack!.nodeIds[type];
-    await page.evaluate(
-      ({ id, type }) => {
-        if (type === "compass-config") RED.editor.editConfig("", type, id);
-        else RED.editor.edit(RED.nodes.node(id));
-      },
-      { id, type },
-    );
-    await page.locator(".red-ui-tray .form-row").first().waitFor({ state: "visible" });
-    // oneditprepare has run once the Node-RED input of the config select exists
-    await page.waitForTimeout(150);
-  }
-
-  async function closeDialog(page: Page, button: "cancel" | "ok", type: string): Promise<void> {
-    const prefix = type === "compass-config" ? "node-config-dialog" : "node-dialog";
-    await page.locator(`#${prefix}-${button}`).click();
-    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
-  }
+  const openDialog = (page: Page, type: string) => openDialogOf(page, type, stack!.nodeIds[type]!);
 
   it("loads with no errors from our files and shows the Compass palette category with our 9 node types", async () => {
     const { page } = editor;

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { type Simulator, startSimulator } from "../../src/simulator";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -27,6 +28,8 @@ export interface EditorStack {
   nodeIds: Record<string, string>;
   /** the Node-RED child's pid */
   pid: number;
+  /** Node-RED's user folder (flows.json, flows_cred.json) */
+  userDir: string;
   /** what Node-RED printed so far (for failure messages) */
   output(): string;
   /** stops Node-RED (by pid), the simulator, and removes the user folder; safe to call twice */
@@ -234,9 +237,88 @@ export async function startEditorStack(): Promise<EditorStack> {
       body: JSON.stringify(flow),
     });
     if (!res.ok) throw new Error(`deploying the test flow failed: ${res.status} ${await res.text()}`);
-    return { url, simulator, nodeIds, pid: child.pid!, output: () => log, stop };
+    return { url, simulator, nodeIds, pid: child.pid!, userDir, output: () => log, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** Debian's Chromium, which playwright-core drives; tests skip without it. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface OpenPage {
+  page: Page;
+  /** page errors and console errors seen since the page opened */
+  errors: string[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the editor's globals (RED, $) live in the page
+declare const RED: any;
+
+/** Resolves once the editor in `page` has loaded the flow with every node in `ids`. */
+export async function editorLoaded(page: Page, ids: string[]): Promise<void> {
+  await page.waitForFunction(
+    // `typeof` first: until the editor's scripts run, RED is not declared at all (`RED?.` would throw).
+    (wanted: string[]) =>
+      // biome-ignore lint/complexity/useOptionalChain: see above
+      typeof RED !== "undefined" && RED.nodes?.node && wanted.every((id) => RED.nodes.node(id)),
+    ids,
+    { timeout: 20000 },
+  );
+}
+
+/** A fresh context (own profile state) in `locale`, the editor loaded with the stack's nodes. */
+export async function openEditor(browser: Browser, stack: EditorStack, locale: string): Promise<OpenPage> {
+  const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
+  // nothing leaves loopback (the palette manager would fetch the public catalogue)
+  await context.route("**/*", (route) =>
+    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
+  );
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}\n${err.stack ?? ""}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()} @ ${msg.location().url}`);
+  });
+  await page.goto(stack.url);
+  await editorLoaded(page, Object.values(stack.nodeIds));
+  return { page, errors };
+}
+
+/** Opens the edit dialog of node `id` (of `type`) and waits for its form. */
+export async function openDialog(page: Page, type: string, id: string): Promise<void> {
+  await page.evaluate(
+    ({ id, type }) => {
+      if (type === "compass-config") RED.editor.editConfig("", type, id);
+      else RED.editor.edit(RED.nodes.node(id));
+    },
+    { id, type },
+  );
+  await page.locator(".red-ui-tray .form-row").first().waitFor({ state: "visible" });
+  // oneditprepare has run once the Node-RED input of the config select exists
+  await page.waitForTimeout(150);
+}
+
+export async function closeDialog(page: Page, button: "cancel" | "ok", type: string): Promise<void> {
+  const prefix = type === "compass-config" ? "node-config-dialog" : "node-dialog";
+  await page.locator(`#${prefix}-${button}`).click();
+  await page.locator(".red-ui-tray").waitFor({ state: "detached" });
 }
