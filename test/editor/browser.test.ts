@@ -344,6 +344,64 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     assert.deepEqual(ourErrors(editor), []);
   });
 
+  it("names things one way: palette labels in one scheme, the connection as 'Compass · user@domain', never its raw type", async () => {
+    const { page } = editor;
+    const palette = await page
+      .locator('.red-ui-palette-node[data-palette-type^="compass-"]')
+      .evaluateAll((els) =>
+        Object.fromEntries(
+          els.map((e) => [
+            e.getAttribute("data-palette-type"),
+            // the palette wraps a label over lines
+            (e.querySelector(".red-ui-palette-label") as unknown as Field).innerText
+              .replace(/\s+/g, " ")
+              .trim(),
+          ]),
+        ),
+      );
+    assert.deepEqual(palette, {
+      "compass-api": "api",
+      "compass-call-event": "call event",
+      "compass-queue-event": "queue event",
+      "compass-user-event": "user event",
+      "compass-state": "state",
+      "compass-queue-agent": "queue agent",
+      "compass-user-status": "user status",
+      "compass-dial": "dial",
+      "compass-dpswitch": "dial plan switch",
+    });
+
+    // the username comes from the credential store (never the password), as the dialog loads it
+    await page.waitForFunction((id) => RED.nodes.node(id).credentials?.username, CONFIG_ID);
+    const labels = await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      const named = RED.utils.getNodeLabel(n);
+      const name = n.name;
+      n.name = "";
+      try {
+        return { named, unnamed: RED.utils.getNodeLabel(n), password: n.credentials.password ?? null };
+      } finally {
+        n.name = name;
+      }
+    }, CONFIG_ID);
+    assert.deepEqual(labels, {
+      named: "Simulator",
+      unnamed: `Compass · alice@${stack!.simulator.domain}`,
+      password: null,
+    });
+
+    await openDialog(page, "compass-config");
+    const title = await page.locator(".red-ui-tray-titlebar").last().innerText();
+    assert.match(title, /Compass connection/);
+    assert.doesNotMatch(title, /compass-config/);
+    await closeDialog(page, "cancel", "compass-config");
+    await page.evaluate(() => RED.sidebar.help.show("compass-config"));
+    const helpTitle = page.locator(".red-ui-sidebar-info .red-ui-help h1").first();
+    await helpTitle.waitFor({ state: "visible" });
+    assert.equal((await helpTitle.innerText()).trim(), "Compass connection");
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
   it("shows a selected node's help in the sidebar, in English and in Dutch", async () => {
     const helpOf = async (p: Page, id: string) => {
       await p.evaluate((nodeId) => {
