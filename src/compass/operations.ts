@@ -3,7 +3,7 @@
 // and switches. Each knows its path, its API versions and its body shape, so a node only says what
 // to do and to whom. No Node-RED here: tested against the simulator on its own.
 
-import type { RestClient, RestResponse } from "./rest";
+import { ForbiddenError, type RestClient, type RestResponse } from "./rest";
 
 /** Why an operation could not be asked for; `code` names the case, `params` what it was about. */
 export class OperationError extends Error {
@@ -17,7 +17,23 @@ export class OperationError extends Error {
   }
 }
 
+/** The platform refused (403) because the user lacks a feature; says which one to enable. */
+export class FeatureRequiredError extends OperationError {
+  readonly statusCode = 403;
+  constructor(
+    readonly feature: string,
+    readonly refusal: Error,
+  ) {
+    super(
+      "feature-required",
+      { feature },
+      `the platform refused: enable the user feature "${feature}" for this user (${refusal.message})`,
+    );
+  }
+}
+
 export type OperationErrorCode =
+  | "feature-required"
   | "no-company"
   | "no-identity"
   | "bad-priority"
@@ -230,6 +246,33 @@ export class PlatformOperations {
     return { ...answer, callId: callIdOf(answer.body) };
   }
 
+  // --- call control (each needs a user feature: a 403 names it) ------------------------------
+
+  /** Answer a waiting queue caller on the user's phone: the one with `callId`, else the longest waiting. */
+  async pickupQueueCall(
+    userId: string,
+    target: { queueId?: string; callId?: string } = {},
+  ): Promise<DialAnswer> {
+    const answer = await this.withFeature("Queue pickup API", () =>
+      this.send("POST", `${userPath(userId)}/pickupQueueCall`, {
+        ...(target.queueId ? { queue: this.rest.urlFor("queue", target.queueId) } : {}),
+        ...(target.callId ? { callId: target.callId } : {}),
+      }),
+    );
+    return { ...answer, callId: callIdOf(answer.body) };
+  }
+
+  /** Listen in on a call, or on the call a colleague is in, from the user's phone. */
+  async listenIn(userId: string, target: { callId?: string; userId?: string }): Promise<DialAnswer> {
+    const answer = await this.withFeature("Listen in API", () =>
+      this.send("POST", `${userPath(userId)}/listenIn`, {
+        ...(target.callId ? { callId: target.callId } : {}),
+        ...(target.userId ? { user: this.rest.urlFor("user", target.userId) } : {}),
+      }),
+    );
+    return { ...answer, callId: callIdOf(answer.body) };
+  }
+
   // --- dial-plan switches --------------------------------------------------------------------
 
   /** A switch by id, or else by name (case-insensitive), from the company's list. */
@@ -265,6 +308,16 @@ export class PlatformOperations {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  /** A 403 from an endpoint a user feature gates says which feature to enable. */
+  private async withFeature<T>(feature: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ForbiddenError) throw new FeatureRequiredError(feature, err);
+      throw err;
+    }
+  }
 
   private async companyList(
     kind: "users" | "queues" | "dpSwitches",

@@ -67,11 +67,12 @@ function substitute(text: string, substitutions?: Substitutions): string {
 
 /**
  * A platform operation's refusal in the node's language: its code names a text under
- * "<file>.errors"; an error without one keeps its own message.
+ * "<file>.errors"; an error without such a text keeps its own message.
  */
 export function localised(t: Translate, file: string, err: unknown): unknown {
   if (!(err instanceof OperationError)) return err;
   const key = `${file}.errors.${err.code}`;
   const text = t(key, err.params);
-  return text === key ? err : new Error(text);
+  if (text !== key) err.message = text; // the same error, so a status code on it still reaches msg
+  return err;
 }
