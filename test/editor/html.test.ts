@@ -387,5 +387,11 @@ describe("editor: source scanners", () => {
     assert.deepEqual(codeSpans(helpSection(html, "n")!), ["a", "b"]);
     assert.equal(helpSection(html, "other"), null);
     assert.deepEqual(defReads("const a = def.one; f(def.two, def.one); undef.three"), ["one", "two"]);
+    assert.deepEqual(
+      defReads(
+        'const T = { a: { from: "typed", property: "user" }, b: { from: "choice", property: "action", msg: "x" } };',
+      ),
+      ["action", "user", "userType"],
+    );
   });
 });

@@ -151,6 +151,17 @@ const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
     destinationType: "msg",
   },
   "compass-dpswitch": { action: "get", switch: "3001", switchType: "str", setting: "1", settingType: "num" },
+  "compass-call-control": {
+    action: "pickup",
+    user: "1001",
+    userType: "str",
+    queue: "",
+    queueType: "str",
+    callId: "",
+    callIdType: "str",
+    listenTo: "",
+    listenToType: "str",
+  },
 };
 
 /** One node per type on one tab; the config node carries alice's credentials for the credential store. */

@@ -125,6 +125,9 @@ export function callpointNode(cp: SimCallpoint): Node {
     case "Resource":
       fields = { resourceType: cp.resourceType, resourceId: cp.resourceId, name: cp.name };
       break;
+    case "ListenIn":
+      fields = { listenedToCallId: cp.listenedToCallId };
+      break;
   }
   return { ...head, ...fields, state: cp.state };
 }
