@@ -290,6 +290,14 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
         when: { "node-input-mode": "user" },
       },
       { type: "compass-dpswitch", field: "node-input-switch", seed: /^Day\/Night/ },
+      { type: "compass-call-control", field: "node-input-user", seed: /^Alice/ },
+      { type: "compass-call-control", field: "node-input-queue", seed: /^Support/ },
+      {
+        type: "compass-call-control",
+        field: "node-input-listenTo",
+        seed: /^Alice/,
+        when: { "node-input-action": "listen-in" },
+      },
       {
         type: "compass-state",
         field: "node-input-objectId",
@@ -369,6 +377,7 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
       "compass-user-status": "user status",
       "compass-dial": "dial",
       "compass-dpswitch": "dial plan switch",
+      "compass-call-control": "call control",
     });
 
     // the username comes from the credential store (never the password), as the dialog loads it
