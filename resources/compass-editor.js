@@ -13,6 +13,11 @@
    * opens. So our nodes are migrated here, on the raw flow, before Node-RED sees them; the next
    * deploy then saves the new names and the version.
    */
+  function ours(type) {
+    var def = RED.nodes.getType(type);
+    return Boolean(def && def.set && def.set.module === "@compass-flows/node-red-compass");
+  }
+
   function migrateOnImport() {
     var migrations = window.CompassMigrations;
     var original = RED.nodes && RED.nodes.import;
@@ -28,7 +33,7 @@
       }
       var list = Array.isArray(nodes) ? nodes : [nodes];
       var migrated = list.map(function (n) {
-        if (!n || typeof n.type !== "string" || n.type.indexOf("compass-") !== 0) return n;
+        if (!n || typeof n.type !== "string" || !ours(n.type)) return n;
         var copy = $.extend({}, n);
         migrations.migrate(n.type, copy);
         return copy;
