@@ -19,7 +19,7 @@
 
 import type { CompanyStateReader } from "../state/types";
 import { type OutboundStanza, PlatformServices, serializeStanza } from "./services";
-import { NS_CLIENT, NS_XML, type XmlElement } from "./xml";
+import { buildXml, NS_CLIENT, NS_XML, type XmlElement } from "./xml";
 
 export interface ComponentOptions {
   host: string;
@@ -228,7 +228,7 @@ export async function attachComponents(
             pubsub.send({
               name: "iq",
               attrs: { type: "get", id, from: domains.pubsubDomain, to: sub.jid },
-              inner: `<ping xmlns="${NS_PING}"/>`,
+              inner: buildXml({ ping: { "@_xmlns": NS_PING } }),
             });
           }
         }, probeEvery)

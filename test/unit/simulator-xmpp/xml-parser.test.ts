@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  buildXml,
   findChild,
   NS_CLIENT,
   NS_STREAM,
+  startTag,
   textOf,
+  wrapXml,
   type XmlElement,
   type XmlStreamError,
   XmlStreamParser,
@@ -111,5 +114,44 @@ describe("simulator XML stream parser", () => {
       ["urn:ietf:params:xml:ns:xmpp-framing open", "jabber:client iq"],
     );
     assert.ok(parser.isIdle());
+  });
+});
+
+describe("simulator XML writer", () => {
+  it("escapes text and attribute values and writes 'true' as a value, read back by the parser", () => {
+    const written = wrapXml(
+      "message",
+      { to: 'a&b"<c>', flag: "true", absent: undefined },
+      buildXml({ body: "1 < 2 & 'x'" }),
+    );
+    assert.doesNotMatch(written, /absent/);
+    const out = parseStream([HEADER, written]);
+    assert.equal(out.error, undefined);
+    const message = out.stanzas[0] as XmlElement;
+    assert.deepEqual(message.attrs, { to: 'a&b"<c>', flag: "true" });
+    assert.equal(textOf(findChild(message, "body")), "1 < 2 & 'x'");
+  });
+
+  it("leaves a stream header open and self-closes an element without children", () => {
+    assert.equal(
+      startTag("stream:stream", { xmlns: NS_CLIENT, id: "1" }),
+      `<stream:stream xmlns="${NS_CLIENT}" id="1">`,
+    );
+    assert.equal(wrapXml("iq", { type: "result" }, ""), `<iq type="result"/>`);
+  });
+});
+
+describe("simulator XML stream parser caps", () => {
+  it("bounds the children of one element", () => {
+    const parser = new XmlStreamParser({ mode: "stream", maxChildren: 10 });
+    let error: XmlStreamError | undefined;
+    parser.on("error", (err: XmlStreamError) => {
+      error = err;
+    });
+    parser.write(HEADER);
+    parser.write(`<iq>${"<x/>".repeat(10)}</iq>`);
+    assert.equal(error, undefined);
+    parser.write(`<iq>${"<x/>".repeat(11)}</iq>`);
+    assert.equal(error?.condition, "policy-violation");
   });
 });
