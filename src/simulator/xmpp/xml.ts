@@ -124,12 +124,35 @@ function pendingEntity(parser: SaxesParser): string {
   return typeof entity === "string" ? entity : "";
 }
 
+type SaxesStreamOptions = { xmlns: true; fragment: boolean };
+
+/**
+ * saxes keeps each handler in a property that `on()` adds by a computed name; past six of them V8
+ * turns the parser into a slow dictionary object (parsing 3-4x slower, test/bench/simulator-xml).
+ * Declaring those properties up front, by name, keeps it fast. The names are saxes' own, not in its
+ * types: were they to change, parsing would stay correct, only slower.
+ */
+class StreamSaxes extends SaxesParser<SaxesStreamOptions> {
+  constructor(options: SaxesStreamOptions) {
+    super(options);
+    const handlers = this as unknown as Record<string, undefined>;
+    handlers.openTagHandler = undefined;
+    handlers.closeTagHandler = undefined;
+    handlers.textHandler = undefined;
+    handlers.cdataHandler = undefined;
+    handlers.errorHandler = undefined;
+    handlers.doctypeHandler = undefined;
+    handlers.commentHandler = undefined;
+    handlers.piHandler = undefined;
+  }
+}
+
 /**
  * Events: "streamStart" (header element, TCP only), "element" (a complete stanza or frame),
  * "streamEnd", "error" (XmlStreamError). After an error the parser ignores further input.
  */
 export class XmlStreamParser extends EventEmitter {
-  private readonly sax: SaxesParser<{ xmlns: true; fragment: boolean }>;
+  private readonly sax: StreamSaxes;
   private readonly stack: XmlElement[] = [];
   private readonly stanzaDepth: number;
   private readonly maxStanzaBytes: number;
@@ -139,11 +162,12 @@ export class XmlStreamParser extends EventEmitter {
   private ended = false;
   /** characters fed so far (saxes' `position` counts the same units) */
   private fed = 0;
-  /** position where the input between stanzas began (after the header or the last stanza) */
+  /** position where the input between stanzas began (after the header, the last stanza or whitespace) */
   private idleSince = 0;
   /** the input since `idleSince`, while no stanza is open: only whitespace may come before its '<' */
   private between = "";
-  private stanzaStart = -1;
+  /** position of the open stanza's '<' */
+  private stanzaStart = 0;
 
   constructor(options: XmlStreamParserOptions) {
     super();
@@ -151,7 +175,7 @@ export class XmlStreamParser extends EventEmitter {
     this.maxStanzaBytes = options.maxStanzaBytes ?? 64 * 1024;
     this.maxDepth = options.maxDepth ?? 32;
     this.maxChildren = options.maxChildren ?? 1024;
-    this.sax = new SaxesParser({ xmlns: true, fragment: options.mode === "frames" });
+    this.sax = new StreamSaxes({ xmlns: true, fragment: options.mode === "frames" });
     const sax = this.sax;
     sax.on("error", (err) => {
       throw new XmlStreamError(conditionOf(err.message), err.message);
@@ -164,14 +188,6 @@ export class XmlStreamParser extends EventEmitter {
     });
     sax.on("processinginstruction", () => {
       throw new XmlStreamError("restricted-xml", "processing instructions are not allowed");
-    });
-    sax.on("xmldecl", () => {
-      this.idleSince = sax.position;
-    });
-    sax.on("opentagstart", (tag) => {
-      if (this.stack.length >= this.maxDepth)
-        throw new XmlStreamError("policy-violation", "nesting too deep");
-      if (this.stack.length === this.stanzaDepth) this.stanzaStart = sax.position - tag.name.length - 1;
     });
     sax.on("opentag", (tag) => this.open(tag));
     sax.on("closetag", () => this.close());
@@ -206,7 +222,7 @@ export class XmlStreamParser extends EventEmitter {
   }
 
   private inStanza(): boolean {
-    return this.stack.length > this.stanzaDepth || this.stanzaStart >= 0;
+    return this.stack.length > this.stanzaDepth;
   }
 
   /** What saxes holds without telling (text until its '<', a tag until its '>') stays strict and bounded. */
@@ -240,7 +256,7 @@ export class XmlStreamParser extends EventEmitter {
 
   private open(tag: SaxesTagNS): void {
     const attrs: Record<string, string> = {};
-    for (const [name, attr] of Object.entries(tag.attributes)) attrs[name] = attr.value;
+    for (const name in tag.attributes) attrs[name] = (tag.attributes[name] as { value: string }).value;
     const el: XmlElement = { name: tag.local, ns: tag.uri, attrs, children: [] };
     if (this.stanzaDepth === 1 && this.stack.length === 0) {
       if (el.name !== "stream" || el.ns !== NS_STREAM) {
@@ -252,6 +268,8 @@ export class XmlStreamParser extends EventEmitter {
       if (tag.isSelfClosing) throw new XmlStreamError("not-well-formed", "self-closed stream header");
       return;
     }
+    if (this.stack.length >= this.maxDepth) throw new XmlStreamError("policy-violation", "nesting too deep");
+    if (this.stack.length === this.stanzaDepth) this.stanzaStart = this.idleSince;
     this.checkStanzaSize();
     const parent = this.stack[this.stack.length - 1];
     if (parent && this.stack.length > this.stanzaDepth) this.addChild(parent, el);
@@ -269,7 +287,6 @@ export class XmlStreamParser extends EventEmitter {
     this.checkStanzaSize();
     const done = this.stack.pop() as XmlElement;
     if (this.stack.length === this.stanzaDepth) {
-      this.stanzaStart = -1;
       this.idleSince = this.sax.position;
       this.between = "";
       this.emit("element", done);
@@ -280,6 +297,8 @@ export class XmlStreamParser extends EventEmitter {
     const top = this.stack[this.stack.length - 1];
     if (!top || this.stack.length <= this.stanzaDepth) {
       if (text.trim() !== "") throw new XmlStreamError("not-well-formed", "text outside a stanza");
+      // saxes reports it at the '<' that ends it: the next stanza is measured from there
+      this.idleSince = this.sax.position - 1;
       return;
     }
     this.checkStanzaSize();
