@@ -1,5 +1,6 @@
-// The platform's XML shapes (manual Appendix B, plus platform.md's extra fields) written with
-// fast-xml-parser's builder. Element order follows the schemas' sequences.
+// The platform's XML shapes (manual Appendix B, plus the live platform's extra fields in
+// docs/platform-notes.md) written with fast-xml-parser's builder. Element order follows the schemas'
+// sequences.
 
 import type {
   CompanyStateReader,
@@ -23,8 +24,9 @@ type Node = XmlTree;
 
 /**
  * xsi:type per notification type. The live platform's names differ from the schema's
- * (platform.md: `createUserNotification` where the schema says `userCreateNotification`); we send the
- * live names so a client that dispatches on xsi:type instead of `type` fails its tests.
+ * (docs/platform-notes.md, "Notifications and data": `createUserNotification` where the schema says
+ * `userCreateNotification`); we send the live names so a client that dispatches on xsi:type instead
+ * of `type` fails its tests.
  */
 export const XSI_TYPE_BY_NOTIFICATION: Record<SimNotification["type"], string> = {
   "notification.call.start": "callStartNotification",
