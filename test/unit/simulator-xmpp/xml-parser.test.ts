@@ -156,3 +156,32 @@ describe("simulator XML stream parser caps", () => {
     );
   });
 });
+
+describe("simulator XML stream parser: what saxes holds between writes", () => {
+  const cases: Array<[string, string[], XmlStreamError["condition"]]> = [
+    ["a DOCTYPE before the stream header", ['<!DOCTYPE x [<!ENTITY a "b">]>', HEADER], "restricted-xml"],
+    ["a comment split over writes", [HEADER, "<!-- a", " b -->"], "restricted-xml"],
+    ["text after a stanza in the same write", [HEADER, "<iq/>junk"], "not-well-formed"],
+    ["an entity reference that never ends", [HEADER, "<message><body>&am", "p and more"], "not-well-formed"],
+    [
+      "a start tag that never ends",
+      [HEADER, `<message to="${"x".repeat(600)}`, "x".repeat(600)],
+      "policy-violation",
+    ],
+  ];
+  for (const [label, chunks, condition] of cases) {
+    it(`rejects ${label} with ${condition}`, () => {
+      const out = parseStream(chunks, 1024);
+      assert.equal(out.error?.condition, condition, out.error?.message ?? "no error");
+    });
+  }
+
+  it("measures a stanza from its own '<', not from the keepalives before it", () => {
+    const out = parseStream(
+      [HEADER, " ".repeat(600), `<message><body>${"x".repeat(700)}</body></message>`],
+      1024,
+    );
+    assert.equal(out.error, undefined);
+    assert.equal(out.stanzas.length, 1);
+  });
+});
