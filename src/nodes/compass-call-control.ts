@@ -20,20 +20,8 @@ const INPUTS = {
   listenTo: { from: "typed", property: "listenTo" },
 } satisfies InputTable;
 
-interface CallControlDef extends NodeDef {
-  action?: string;
-  user?: string;
-  userType?: string;
-  queue?: string;
-  queueType?: string;
-  callId?: string;
-  callIdType?: string;
-  listenTo?: string;
-  listenToType?: string;
-}
-
 export = function register(RED: NodeAPI): void {
-  function CompassCallControl(this: Node, def: CallControlDef): void {
+  function CompassCallControl(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-call-control");
 

@@ -13,12 +13,9 @@ const INPUTS = {
   destination: { from: "typed", property: "destination" },
 } satisfies InputTable;
 
+/** beside its input table, what the node reads directly */
 interface DialDef extends NodeDef {
-  user?: string;
-  userType?: string;
   mode?: string;
-  destination?: string;
-  destinationType?: string;
 }
 
 export = function register(RED: NodeAPI): void {

@@ -15,16 +15,8 @@ const INPUTS = {
   setting: { from: "typed", property: "setting" },
 } satisfies InputTable;
 
-interface DpSwitchDef extends NodeDef {
-  action?: string;
-  switch?: string;
-  switchType?: string;
-  setting?: string;
-  settingType?: string;
-}
-
 export = function register(RED: NodeAPI): void {
-  function CompassDpSwitch(this: Node, def: DpSwitchDef): void {
+  function CompassDpSwitch(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-dpswitch");
 

@@ -20,18 +20,8 @@ const INPUTS = {
   callForward: { from: "msg-first", property: "callForward", msg: "callForward" },
 } satisfies InputTable;
 
-interface QueueAgentDef extends NodeDef {
-  action?: string;
-  user?: string;
-  userType?: string;
-  queue?: string;
-  queueType?: string;
-  priority?: string | number;
-  callForward?: boolean;
-}
-
 export = function register(RED: NodeAPI): void {
-  function CompassQueueAgent(this: Node, def: QueueAgentDef): void {
+  function CompassQueueAgent(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-queue-agent");
 

@@ -16,10 +16,8 @@ const INPUTS = {
   receiveCalls: { from: "choice", property: "receiveCalls", msg: "payload" },
 } satisfies InputTable;
 
+/** beside its input table, what the node reads directly */
 interface UserStatusDef extends NodeDef {
-  action?: string;
-  user?: string;
-  userType?: string;
   receiveCalls?: string;
 }
 

@@ -9,7 +9,8 @@
 //   - dialNumber / dialUser / pickupQueueCall / listenIn answer `true` on v1/v2 and `{ "callId": "<id>" }`
 //     on v3. pickupQueueCall takes an optional `queue` URL and `callId`; listenIn a `callId` or a
 //     `user` URL (the platform publishes these bodies only in its online schema).
-//   - dialUser takes the target user URL in `user` or `destination`.
+//   - dialUser takes the target user URL in `user` only (manual, "Resource URL's": "dialUser's user");
+//     a body that names it `destination` is refused, so a client sending the wrong field fails here.
 //   - loginQueue, logoutQueue, pauseQueue, unpauseQueue, DELETE /user answer 200 with an empty body
 //     (as the manual's loginQueue example); PATCHes answer the changed object.
 //   - a request that clashes with the state (already a member, not a member, nobody waiting,
@@ -356,11 +357,8 @@ export const ROUTES: Route[] = [
         const user = userParam(ctx);
         requireWrite(ctx, user.id);
         const body = bodyObject(ctx);
-        // sources disagree on the field's name
-        const field = body.user !== undefined ? "user" : "destination";
-        const targetId = reference(ctx, body[field], "user", field);
-        if (!ctx.state.user(targetId))
-          throw new SimValidationError(`${field} names a user that does not exist`);
+        const targetId = reference(ctx, body.user, "user", "user");
+        if (!ctx.state.user(targetId)) throw new SimValidationError("user names a user that does not exist");
         return callAnswer(ctx, ctx.state.dialUser(user.id, targetId).id);
       },
     },
