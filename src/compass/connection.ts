@@ -8,9 +8,9 @@ import { EventEmitter } from "node:events";
 import type { Endpoints } from "./endpoints";
 import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
-import { PlatformOperations } from "./operations";
+import { idFromSelf, PlatformOperations } from "./operations";
 import type { CompassResult, GetResult, Notification } from "./protocol";
-import { CompassReports, idFromUrl } from "./reports";
+import { CompassReports } from "./reports";
 import { RestClient } from "./rest";
 import { type EventHandler, EventRouter, type RouteKeys } from "./router";
 import { CompassSession, type SessionStatus } from "./xmpp";
@@ -76,7 +76,7 @@ export class CompassConnection extends EventEmitter {
       password: options.password,
       timeoutMs: options.timeoutMs,
       ca: options.ca,
-      companyId: async () => idFromUrl(await this.operations.companyUrl()),
+      companyId: async () => idFromSelf(await this.operations.companyUrl()) ?? "",
     });
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
   }

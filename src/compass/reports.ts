@@ -319,6 +319,28 @@ export function resolveTime(value: unknown, options: { endOfDay?: boolean } = {}
   return ms;
 }
 
+/**
+ * What a user asks for, as a range the client takes. CDRs: the days from..to (an empty `to` is
+ * `from`). Event logs: from..to; an empty `to` is the end of `from`'s day when `from` is a day,
+ * otherwise now.
+ */
+export function resolveRange(
+  kind: ReportKind,
+  from: unknown,
+  to: unknown,
+  now = Date.now(),
+): { from: string; to: string } | { startTime: number; endTime: number } {
+  const empty = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+  if (isCdrKind(kind)) {
+    const first = resolveDay(from, now);
+    return { from: first, to: empty(to) ? first : resolveDay(to, now) };
+  }
+  const startTime = resolveTime(from, {}, now);
+  if (!empty(to)) return { startTime, endTime: resolveTime(to, { endOfDay: true }, now) };
+  const dayLike = typeof from === "string" && /^(today|yesterday|\d{4}-\d{2}-\d{2})$/i.test(from.trim());
+  return { startTime, endTime: dayLike ? resolveTime(from, { endOfDay: true }, now) : now };
+}
+
 function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
@@ -427,9 +449,4 @@ function ianaOffset(timeZone: string, at: number): number {
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return Math.round((wall - Math.floor(at / 1000) * 1000) / 60_000);
-}
-
-/** The last path segment of a REST `self` URL: the company id in ".../company/8323166". */
-export function idFromUrl(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/\/+$/, "").split("/").pop() ?? "");
 }

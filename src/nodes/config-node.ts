@@ -26,6 +26,8 @@ export interface CompassConfigNode extends Node {
 export interface CompassConfigDef extends NodeDef {
   domain?: string;
   restUrl?: string;
+  /** the reports host (files.D) override */
+  filesUrl?: string;
   xmppService?: string;
   jidDomain?: string;
   apiVersions?: string;
