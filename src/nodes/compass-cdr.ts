@@ -76,7 +76,10 @@ export = function register(RED: NodeAPI): void {
           this.status({
             fill: "green",
             shape: "dot",
-            text: t("compass-cdr.status.rows", { count: rows.length, time }),
+            text: t(rows.length === 1 ? "compass-cdr.status.row" : "compass-cdr.status.rows", {
+              count: rows.length,
+              time,
+            }),
           });
           done();
         },
