@@ -17,18 +17,8 @@ const INPUTS = {
   to: { from: "typed", property: "to" },
 } satisfies InputTable;
 
-interface CdrDef extends NodeDef {
-  report?: string;
-  from?: string;
-  fromType?: string;
-  to?: string;
-  toType?: string;
-  /** "all": one message with every row; "each": one message per row */
-  output?: string;
-}
-
 export = function register(RED: NodeAPI): void {
-  function CompassCdr(this: Node, def: CdrDef): void {
+  function CompassCdr(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-cdr");
     const config = configNodeOf(RED, this, def);
@@ -56,6 +46,7 @@ export = function register(RED: NodeAPI): void {
           const { rows, ...asked } = result;
           const report = { ...asked, count: rows.length };
           msg.topic = result.kind;
+          // "all": one message with every row; "each": one message per row
           if (def.output === "each") {
             // parts as the split node writes them, so a join node can put the rows back together
             const id = randomUUID();
