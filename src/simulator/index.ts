@@ -3,6 +3,7 @@
 // (CDR and Events API, a second origin on its own port).
 
 import { type FilesServer, type FilesServerOptions, startFilesServer } from "./files/server";
+import { LoginGuard } from "./rest/login-guard";
 import { type RestServerOptions, startRestServer } from "./rest/server";
 import { startTraffic, type Traffic, type TrafficOptions } from "./scenarios";
 import { defaultSeed, type SeedData } from "./state/seed";
@@ -76,12 +77,14 @@ export interface Simulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? "127.0.0.1";
   const state = new CompanyState({ seed: options.seed ?? defaultSeed(), clock: options.clock });
-  const rest = await startRestServer(state, { ...options.rest, host, port: options.restPort ?? 0 });
+  // one failed-login lockout for the REST and reports hosts: the platform blocks an address
+  const guard = new LoginGuard(options.rest?.lockout, options.rest?.now);
+  const rest = await startRestServer(state, { ...options.rest, guard, host, port: options.restPort ?? 0 });
   let files: FilesServer;
   try {
     files = await startFilesServer(state, {
-      lockout: options.rest?.lockout,
       ...options.files,
+      guard,
       host,
       port: options.filesPort ?? 0,
       clock: options.clock,

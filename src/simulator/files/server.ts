@@ -1,6 +1,7 @@
 // The simulated reports host (files.D): the CDR and Events APIs on their own loopback port, so
 // clients meet it as a second origin, as on the platform. Same Basic auth and failed-login lockout
-// as the REST side. Reports need read access on the company (a user without it gets 403).
+// as the REST side (one lockout for both when startSimulator starts them). Reports need read
+// access on the company (a user without it gets 403).
 //
 //   GET /cdr/{companyId}/{YYYY-MM-DD}/{company|user|queue}.csv      one day; 404 for a day with no file
 //   GET /events/{companyId}/{calls|users}?startTime=T1&endTime=T2  Unix seconds, GMT; at most 31 days
@@ -20,6 +21,8 @@ export interface FilesServerOptions extends ReportRecordsOptions {
   port?: number;
   tls?: { key: string | Buffer; cert: string | Buffer };
   lockout?: LockoutOptions;
+  /** a lockout shared with the REST host: the platform blocks an address, not a host; default its own */
+  guard?: LoginGuard;
   /** milliseconds since the epoch: the state's clock */
   clock?: () => number;
 }
@@ -51,7 +54,7 @@ export async function startFilesServer(
 ): Promise<FilesServer> {
   const host = options.host ?? "127.0.0.1";
   const clock = options.clock ?? Date.now;
-  const guard = new LoginGuard(options.lockout, clock);
+  const guard = options.guard ?? new LoginGuard(options.lockout, clock);
   const records = new ReportRecords(state, clock, options);
 
   function answer(req: http.IncomingMessage): string {

@@ -27,6 +27,8 @@ export interface RestServerOptions {
   /** API versions this server speaks; default [1, 2, 3] */
   versions?: number[];
   lockout?: LockoutOptions;
+  /** a lockout shared with another host of the same platform (the reports host); default its own */
+  guard?: LoginGuard;
   /** largest accepted request body; default 1 MiB */
   maxBodyBytes?: number;
   /** the base of every `self` URL; default the address the server listens on */
@@ -73,7 +75,7 @@ export async function startRestServer(
   const host = options.host ?? "127.0.0.1";
   const versions = [...(options.versions ?? [1, 2, 3])].sort((a, b) => a - b);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const guard = new LoginGuard(options.lockout, options.now);
+  const guard = options.guard ?? new LoginGuard(options.lockout, options.now);
   const failures: { status: number; body: unknown }[] = [];
   let urls = new Urls("http://127.0.0.1");
 

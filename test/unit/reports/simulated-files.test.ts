@@ -2,7 +2,7 @@
 // the failed-login lockout it shares with the REST side's rules, and its bounded memory.
 
 import { strict as assert } from "node:assert";
-import { startFilesServer } from "../../../src/simulator";
+import { startFilesServer, startSimulator } from "../../../src/simulator";
 import { runScenario, VirtualClock } from "../../../src/simulator/scenarios";
 import { CompanyState } from "../../../src/simulator/state/store";
 
@@ -67,6 +67,20 @@ describe("simulated reports host (loopback)", () => {
       assert.match(locked.text, /too many failed logins/);
     } finally {
       await files.close();
+    }
+  });
+
+  it("shares one lockout with the REST host when the simulator starts both", async () => {
+    const sim = await startSimulator({ xmppPort: false, rest: { lockout: { maxFailures: 3 } } });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await get(`${sim.rest.url}/user`, BASIC_WRONG)).status, 401);
+      const locked = await get(
+        `${sim.files.url}/cdr/8323166/${new Date().toISOString().slice(0, 10)}/company.csv`,
+      );
+      assert.equal(locked.status, 403);
+      assert.match(locked.text, /too many failed logins/);
+    } finally {
+      await sim.close();
     }
   });
 
