@@ -116,14 +116,14 @@ describe("compass-cdr (real flows, simulator over loopback)", () => {
     return first!;
   }
 
-  it("a day's company CDR agrees with the call.summary of every call played meanwhile", async function () {
+  it("a day's company and queue CDR agree with the call.summary of every call played meanwhile", async function () {
     this.timeout(90_000);
     // Real time, 100x faster: the live model stamps answers and ends with the time it hears them, so
     // the simulator's clock must be the real one for the two to be compared.
     await sim.close();
     sim = await startSimulator();
     const flow = await flowWith(
-      { from: "from", fromType: "msg", to: "to", toType: "msg" },
+      { report: "msg", from: "from", fromType: "msg", to: "to", toType: "msg" },
       { summaries: true },
     );
     const firstSecond = Math.floor(Date.now() / 1000);
@@ -139,9 +139,8 @@ describe("compass-cdr (real flows, simulator over loopback)", () => {
 
     // the simulated company's days are +01:00 days; the calls may straddle its midnight
     const companyDay = (seconds: number) => new Date((seconds + 3600) * 1000).toISOString().slice(0, 10);
-    flow
-      .node("cdr")
-      .receive({ from: companyDay(firstSecond), to: companyDay(Math.floor(Date.now() / 1000)) });
+    const days = { from: companyDay(firstSecond), to: companyDay(Math.floor(Date.now() / 1000)) };
+    flow.node("cdr").receive({ topic: "company-cdr", ...days });
     const [answer] = (await flow.waitFor("rows")) as Array<{ payload: Row[]; topic: string }>;
     assert.equal(answer!.topic, "company-cdr");
     const rows = answer!.payload;
@@ -187,6 +186,26 @@ describe("compass-cdr (real flows, simulator over loopback)", () => {
     const outcomes = new Set(summaries.map((s) => s.outcome));
     for (const outcome of ["answered", "missed", "busy", "abandoned", "voicemail", "transferred"]) {
       assert.ok(outcomes.has(outcome as CallSummary["outcome"]), `the comparison covers a ${outcome} call`);
+    }
+
+    // The queue CDR: one row per caller who waited, with the queue, the agent and the wait the
+    // summary names. The wait is whole seconds there, a difference of two moments here.
+    flow.node("cdr").receive({ topic: "queue-cdr", ...days });
+    const [, queueAnswer] = (await flow.waitFor("rows", 2)) as Array<{ payload: Row[] }>;
+    const queued = summaries.filter((s) => s.queueId !== null);
+    assert.ok(queued.length >= 2, "the queue scenarios played");
+    assert.equal(queueAnswer!.payload.length, queued.length, "a queue row for each caller who waited");
+    for (const summary of queued) {
+      const what = `${summary.outcome} queue call ${summary.conversationId}`;
+      const row = queueAnswer!.payload.find((r) => r.call_id === summary.conversationId);
+      assert.ok(row, what);
+      assert.equal(row.queue_id, summary.queueId, what);
+      assert.equal(row.agent_id, summary.answeredBy?.userId ?? null, `${what}: the agent`);
+      const waited = (row.wait_duration as number) * 1000;
+      assert.ok(
+        Math.abs(waited - (summary.waitMs ?? 0)) <= 1500,
+        `${what}: waited ${waited} vs ${summary.waitMs}`,
+      );
     }
   });
 
