@@ -6,6 +6,7 @@
 import { parse } from "csv-parse/sync";
 import {
   AuthenticationError,
+  CompassConfigError,
   ForbiddenError,
   NotFoundError,
   RestClient,
@@ -201,7 +202,15 @@ export class CompassReports {
     if (this.#client) return this.#client;
     const { baseUrl, companyId: _companyId, ...rest } = this.options;
     if (!baseUrl) throw new ReportError("no-files-url", {}, "no reports host (files URL) is configured");
-    this.#client = new RestClient({ ...rest, baseUrl });
+    try {
+      this.#client = new RestClient({ ...rest, baseUrl });
+    } catch (err) {
+      // the REST client's own words name its baseUrl; here that is the files URL
+      if (err instanceof CompassConfigError) {
+        throw new CompassConfigError(err.message.replace("Compass REST baseUrl", "The Compass files URL"));
+      }
+      throw err;
+    }
     return this.#client;
   }
 

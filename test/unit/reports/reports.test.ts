@@ -219,7 +219,11 @@ describe("reports client (test servers)", () => {
       password: "secret",
       companyId: async () => COMPANY,
     });
-    await assert.rejects(remote.cdr("company", DAY, DAY), CompassConfigError);
+    await assert.rejects(remote.cdr("company", DAY, DAY), (err: Error) => {
+      assert.ok(err instanceof CompassConfigError);
+      assert.match(err.message, /^The Compass files URL must use https: plain http would send the password/);
+      return true;
+    });
     await remote.close();
   });
 
