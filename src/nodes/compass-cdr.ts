@@ -54,7 +54,7 @@ export = function register(RED: NodeAPI): void {
               send({
                 ...msg,
                 payload: row,
-                report,
+                report: { ...report },
                 parts: { id, index, count: rows.length, type: "array", len: 1 },
               });
             });
