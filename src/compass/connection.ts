@@ -8,8 +8,9 @@ import { EventEmitter } from "node:events";
 import type { Endpoints } from "./endpoints";
 import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
-import { PlatformOperations } from "./operations";
+import { idFromSelf, PlatformOperations } from "./operations";
 import type { CompassResult, GetResult, Notification } from "./protocol";
+import { CompassReports } from "./reports";
 import { RestClient } from "./rest";
 import { type EventHandler, EventRouter, type RouteKeys } from "./router";
 import { CompassSession, type SessionStatus } from "./xmpp";
@@ -40,6 +41,8 @@ export class CompassConnection extends EventEmitter {
   readonly rest: RestClient;
   /** queue membership, status, dialling, switches and the editor's lists, over `rest` */
   readonly operations: PlatformOperations;
+  /** CDRs and event logs from the reports host (files.D), with the same credentials */
+  readonly reports: CompassReports;
   readonly model = new LiveModel();
   status: SessionStatus = { state: "stopped" };
   /** whether the model holds a complete picture (loaded after the latest subscription) */
@@ -67,6 +70,14 @@ export class CompassConnection extends EventEmitter {
       ca: options.ca,
     });
     this.operations = new PlatformOperations(this.rest);
+    this.reports = new CompassReports({
+      baseUrl: options.endpoints.filesUrl,
+      username: options.username,
+      password: options.password,
+      timeoutMs: options.timeoutMs,
+      ca: options.ca,
+      companyId: async () => idFromSelf(await this.operations.companyUrl()) ?? "",
+    });
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
   }
 
@@ -170,6 +181,7 @@ export class CompassConnection extends EventEmitter {
     this.router.clear();
     this.model.removeAllListeners();
     await this.rest.close();
+    await this.reports.close();
   }
 
   private async get(session: CompassSession, type: "user" | "queue" | "call"): Promise<GetResult> {

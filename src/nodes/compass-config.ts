@@ -22,6 +22,7 @@ export = function register(RED: NodeAPI): void {
     try {
       this.endpoints = deriveEndpoints(def.domain || DEFAULT_PLATFORM_DOMAIN, {
         restUrl: def.restUrl,
+        filesUrl: def.filesUrl,
         xmppService: def.xmppService,
         jidDomain: def.jidDomain,
       });

@@ -32,6 +32,8 @@ export type ShowSessionStatus = (status: NodeStatus, healthy: boolean) => void;
 export interface CompassConfigDef extends NodeDef {
   domain?: string;
   restUrl?: string;
+  /** the reports host (files.D) override */
+  filesUrl?: string;
   xmppService?: string;
   jidDomain?: string;
   apiVersions?: string;

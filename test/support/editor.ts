@@ -162,6 +162,14 @@ const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
     listenTo: "",
     listenToType: "str",
   },
+  "compass-cdr": {
+    report: "company-cdr",
+    from: "yesterday",
+    fromType: "str",
+    to: "",
+    toType: "str",
+    output: "all",
+  },
 };
 
 /** One node per type on one tab; the config node carries alice's credentials for the credential store. */
@@ -178,6 +186,7 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
       version: 1,
       domain: sim.domain,
       restUrl: sim.rest.url,
+      filesUrl: sim.files.url,
       xmppService: sim.xmpp?.service ?? "",
       jidDomain: "",
       apiVersions: "3,2",
