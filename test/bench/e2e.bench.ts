@@ -10,16 +10,20 @@
 // notifications/s, and the heap after GC with the large company, over 1,000,000 notifications.
 // Bounded: every wait has a deadline; the whole run takes a few minutes.
 //   node dist/test/bench/e2e.bench.js [rounds=3] [measured=30000] [heapRun=1000000]
+//   node dist/test/bench/e2e.bench.js profile [large]    B alone under --cpu-prof, top self time
 
 import { type ChildProcess, fork } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Case, FromChild, ToChild } from "./e2e/child";
 import { type CompanySize, LARGE, notificationStanzas, SMALL } from "./e2e/company";
 import { type FeedServer, pushAll, pushPaced, startFeed } from "./e2e/feed";
+import { summarise } from "./e2e/profile";
 
-const ROUNDS = Math.min(Number(process.argv[2] ?? 3) || 3, 9);
-const MEASURED = Math.min(Number(process.argv[3] ?? 30_000) || 30_000, 500_000);
+const PROFILE = process.argv[2] === "profile";
+const ROUNDS = PROFILE ? 1 : Math.min(Number(process.argv[2] ?? 3) || 3, 9);
+const MEASURED = PROFILE ? 100_000 : Math.min(Number(process.argv[3] ?? 30_000) || 30_000, 500_000);
 const HEAP_RUN = Math.min(Number(process.argv[4] ?? 1_000_000) || 1_000_000, 2_000_000);
 const WARMUP = 5_000;
 const LATENCY_SAMPLES = 3_000;
@@ -180,6 +184,29 @@ async function heapRun(): Promise<void> {
   });
 }
 
+/** `profile [large]`: B alone under --cpu-prof, and the top of its profile. */
+async function profile(size: CompanySize): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compass-prof-"));
+  const runner = size === LARGE ? BL : B;
+  try {
+    await withCase(
+      runner,
+      async (child, _feed, socket) => {
+        const reached = child.ask({ type: "when", count: WARMUP + MEASURED });
+        await pushAll(socket, ring, 0, WARMUP + MEASURED);
+        await reached;
+      },
+      ["--cpu-prof", "--cpu-prof-dir", dir],
+    );
+    const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+    if (!file) throw new Error("the child wrote no profile");
+    console.log(`${runner.name}, ${WARMUP + MEASURED} notifications, load ${os.loadavg()[0]?.toFixed(2)}`);
+    console.log(summarise(path.join(dir, file)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(
@@ -234,7 +261,7 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err) => {
+(PROFILE ? profile(process.argv[3] === "large" ? LARGE : SMALL) : main()).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
