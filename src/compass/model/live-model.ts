@@ -28,7 +28,6 @@ import {
   isHeld,
   parentCallIdOf,
   partyKey,
-  provisionalDirection,
   secondsToMs,
   userIdsOf,
 } from "./normalise";
@@ -46,6 +45,7 @@ import {
   type QueueRecord,
   type Snapshot,
 } from "./records";
+import { ModelState } from "./state";
 import { findAttendedTransfer, findSuccessor, type RecentEnd } from "./transfers";
 import type {
   CallView,
@@ -56,6 +56,7 @@ import type {
   QueueView,
   UserView,
 } from "./types";
+import { agentsOf, callView, memberView, queueStats, queueView, statsSignature, userView } from "./views";
 
 export type { Snapshot } from "./records";
 
@@ -65,13 +66,8 @@ const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
   Number(parentCallIdOf(a) !== null) - Number(parentCallIdOf(b) !== null);
 
 export class LiveModel extends EventEmitter {
-  private companyInfo: Company | null = null;
+  private readonly state = new ModelState();
   private loadedOnce = false;
-  private readonly users = new Map<string, User>();
-  private readonly queues = new Map<string, QueueRecord>();
-  private readonly calls = new Map<string, CallRecord>();
-  /** userId -> number of active calls the user is a party of. */
-  private readonly userCalls = new Map<string, number>();
   /** Ended call ids (bounded), so late updates do not resurrect them. */
   private readonly tombstones = new Map<string, number>();
   private recentEnds: RecentEnd[] = [];
@@ -109,31 +105,28 @@ export class LiveModel extends EventEmitter {
   private seed(snapshot: Snapshot, now: number): void {
     this.silent = true;
     try {
-      this.companyInfo = { ...snapshot.company };
-      this.users.clear();
-      this.queues.clear();
-      this.calls.clear();
-      this.userCalls.clear();
+      this.state.company = { ...snapshot.company };
+      this.state.clear();
       this.correlator.clear();
-      for (const user of snapshot.users ?? []) this.users.set(user.id, copyUser(user));
-      for (const queue of snapshot.queues ?? []) this.queues.set(queue.id, newQueueRecord(queue));
+      for (const user of snapshot.users ?? []) this.state.users.set(user.id, copyUser(user));
+      for (const queue of snapshot.queues ?? []) this.state.addQueue(newQueueRecord(queue));
       for (const [queueId, members] of membershipsOf(snapshot)) {
         const queue = this.ensureQueue(queueId);
-        for (const member of members.values()) queue.members.set(member.userId, member);
+        for (const member of members.values()) this.state.setMember(queue, member);
       }
       const calls = (snapshot.calls ?? [])
         .filter((c) => c && c.state !== "DISCONNECTED")
         .sort(QUEUE_KEYS_FIRST);
       for (const call of calls) this.startCall(call, now, true);
       for (const queue of snapshot.queues ?? []) {
-        const record = this.queues.get(queue.id);
+        const record = this.state.queues.get(queue.id);
         for (const callId of queue.callIds ?? []) {
-          record?.waiting.set(callId, now);
+          if (record) this.state.setWaiting(record, callId, now);
           this.correlator.queueEntered(callId, queue.id, queue.name ?? null, now);
         }
       }
-      for (const queue of this.queues.values()) {
-        this.statsSignatures.set(queue.id, this.signatureOf(queue, this.agentsOf(queue)));
+      for (const queue of this.state.queues.values()) {
+        this.statsSignatures.set(queue.id, statsSignature(queue, agentsOf(this.state, queue)));
       }
       this.dirtyQueues.clear();
     } finally {
@@ -142,16 +135,16 @@ export class LiveModel extends EventEmitter {
   }
 
   private resync(snapshot: Snapshot, now: number): void {
-    if (snapshot.company) this.companyInfo = { ...snapshot.company };
+    if (snapshot.company) this.state.company = { ...snapshot.company };
     // Calls first: ends free agents, and queue callers that vanished are explained by their call.
     const fresh = new Map<string, Call>();
     for (const call of snapshot.calls ?? [])
       if (call && call.state !== "DISCONNECTED") fresh.set(call.id, call);
-    const vanished = [...this.calls.values()].filter((r) => !fresh.has(r.id));
+    const vanished = [...this.state.calls.values()].filter((r) => !fresh.has(r.id));
     vanished.sort((a, b) => Number(b.parentCallId !== null) - Number(a.parentCallId !== null));
     for (const record of vanished) this.endCall(record, "unknown", now, { resynced: true });
     for (const call of [...fresh.values()].sort(QUEUE_KEYS_FIRST)) {
-      const record = this.calls.get(call.id);
+      const record = this.state.calls.get(call.id);
       if (record) this.updateCall(record, call, now);
       else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
     }
@@ -159,9 +152,9 @@ export class LiveModel extends EventEmitter {
     // Users: created, changed, removed.
     const freshUsers = new Map((snapshot.users ?? []).map((u) => [u.id, u]));
     for (const user of freshUsers.values()) {
-      const known = this.users.get(user.id);
+      const known = this.state.users.get(user.id);
       if (!known) {
-        this.users.set(user.id, copyUser(user));
+        this.state.users.set(user.id, copyUser(user));
         this.emitEvent("user.created", { ...this.userView(user.id) }, now);
       } else {
         this.diffUser(known, user, now);
@@ -171,9 +164,9 @@ export class LiveModel extends EventEmitter {
     // Queues: created; memberships; waiting callers; counters; removed.
     const freshQueues = new Map((snapshot.queues ?? []).map((q) => [q.id, q]));
     for (const queue of freshQueues.values()) {
-      const known = this.queues.get(queue.id);
+      const known = this.state.queues.get(queue.id);
       if (!known) {
-        this.queues.set(queue.id, newQueueRecord(queue));
+        this.state.addQueue(newQueueRecord(queue));
         this.dirtyQueues.add(queue.id);
       } else {
         if (queue.name !== undefined && queue.name !== known.name) known.name = queue.name;
@@ -185,7 +178,7 @@ export class LiveModel extends EventEmitter {
       }
     }
     const memberships = membershipsOf(snapshot);
-    for (const queue of [...this.queues.values()]) {
+    for (const queue of [...this.state.queues.values()]) {
       const freshMembers = memberships.get(queue.id) ?? new Map<string, QueueMember>();
       for (const [userId, member] of [...queue.members]) {
         if (!freshMembers.has(userId)) this.memberLeft(member, now);
@@ -197,11 +190,11 @@ export class LiveModel extends EventEmitter {
       }
     }
     for (const [queueId, members] of memberships) {
-      if (this.queues.has(queueId)) continue;
+      if (this.state.queues.has(queueId)) continue;
       for (const member of members.values()) this.memberEntered(member, now);
     }
     for (const queue of freshQueues.values()) {
-      const record = this.queues.get(queue.id);
+      const record = this.state.queues.get(queue.id);
       if (!record) continue;
       const waitingNow = new Set(queue.callIds ?? []);
       for (const callId of [...record.waiting.keys()])
@@ -209,10 +202,10 @@ export class LiveModel extends EventEmitter {
       for (const callId of waitingNow)
         if (!record.waiting.has(callId)) this.callerJoined(record, callId, now);
     }
-    for (const queue of [...this.queues.values()]) {
+    for (const queue of [...this.state.queues.values()]) {
       if (!freshQueues.has(queue.id)) this.removeQueue(queue, now);
     }
-    for (const userId of [...this.users.keys()]) {
+    for (const userId of [...this.state.users.keys()]) {
       if (!freshUsers.has(userId)) this.removeUser(userId, now);
     }
   }
@@ -275,25 +268,25 @@ export class LiveModel extends EventEmitter {
   private dispatch(n: KnownNotification, now: number): void {
     switch (n.type) {
       case "notification.call.start": {
-        const known = this.calls.get(n.call.id);
+        const known = this.state.calls.get(n.call.id);
         if (known) this.updateCall(known, n.call, now);
         else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, false);
         return;
       }
       case "notification.call.update": {
         const call = n.call.id ? n.call : { ...n.call, id: n.callId as string };
-        const known = this.calls.get(call.id);
+        const known = this.state.calls.get(call.id);
         if (known) this.updateCall(known, call, now);
         else if (!this.tombstones.has(call.id)) this.startCall(call, now, false);
         return;
       }
       case "notification.call.end": {
-        const record = this.calls.get(n.callId);
+        const record = this.state.calls.get(n.callId);
         if (record) this.endCall(record, (n.endReason ?? "unknown").toLowerCase(), now, { resynced: false });
         return;
       }
       case "notification.call.stepresult": {
-        const record = this.calls.get(n.callId);
+        const record = this.state.calls.get(n.callId);
         if (!record) return;
         this.emitEvent(
           "call.updated",
@@ -310,18 +303,18 @@ export class LiveModel extends EventEmitter {
         return;
       }
       case "notification.call.queueExit": {
-        const record = this.calls.get(n.callId);
+        const record = this.state.calls.get(n.callId);
         if (record) record.queueExit = n.queueExit ?? null;
         return;
       }
       case "notification.queue.create": {
         const queue = n.queue ?? { id: n.queueId, name: "", userEntries: [], callIds: [] };
         const id = n.queueId ?? queue.id;
-        const known = this.queues.get(id);
+        const known = this.state.queues.get(id);
         if (known) {
           if (queue.name) known.name = queue.name;
         } else {
-          this.queues.set(id, newQueueRecord({ ...queue, id }));
+          this.state.addQueue(newQueueRecord({ ...queue, id }));
           for (const member of queue.userEntries ?? []) this.memberEntered({ ...member, queueId: id }, now);
         }
         this.dirtyQueues.add(id);
@@ -340,7 +333,7 @@ export class LiveModel extends EventEmitter {
         return;
       }
       case "notification.queue.destroy": {
-        const queue = this.queues.get(n.queueId);
+        const queue = this.state.queues.get(n.queueId);
         if (queue) this.removeQueue(queue, now);
         return;
       }
@@ -348,7 +341,7 @@ export class LiveModel extends EventEmitter {
         this.callerJoined(this.ensureQueue(n.queueId), n.callId, now);
         return;
       case "notification.queue.call.leave": {
-        const queue = this.queues.get(n.queueId);
+        const queue = this.state.queues.get(n.queueId);
         if (queue) this.callerLeft(queue, n.callId, now);
         return;
       }
@@ -356,19 +349,22 @@ export class LiveModel extends EventEmitter {
         this.memberEntered(n.member, now);
         return;
       case "notification.queueMember.leave": {
-        const known = this.queues.get(n.member.queueId)?.members.get(n.member.userId);
+        const known = this.state.queues.get(n.member.queueId)?.members.get(n.member.userId);
         if (known) this.memberLeft(known, now);
         return;
       }
       case "notification.queueMember.update": {
-        const known = this.queues.get(n.member.queueId)?.members.get(n.member.userId);
+        const known = this.state.queues.get(n.member.queueId)?.members.get(n.member.userId);
         if (known) this.memberChanged(known, n.member, n.changes ?? [], now);
         else this.memberEntered(n.member, now);
         return;
       }
       case "notification.user.create": {
-        if (this.users.has(n.userId)) return;
-        this.users.set(n.userId, n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId));
+        if (this.state.users.has(n.userId)) return;
+        this.state.users.set(
+          n.userId,
+          n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId),
+        );
         this.emitEvent("user.created", { ...this.userView(n.userId) }, now);
         return;
       }
@@ -376,7 +372,7 @@ export class LiveModel extends EventEmitter {
         this.applyUserChanges(this.ensureUser(n.userId), n.changes ?? [], now);
         return;
       case "notification.user.destroy":
-        if (this.users.has(n.userId)) this.removeUser(n.userId, now);
+        if (this.state.users.has(n.userId)) this.removeUser(n.userId, now);
         return;
       case "notification.user.status": {
         const user = this.ensureUser(n.userId);
@@ -395,13 +391,15 @@ export class LiveModel extends EventEmitter {
   /** A call the model has not seen: `call.started`, then whatever state it already reached. */
   private startCall(call: Call, now: number, fromSnapshot: boolean): CallRecord {
     const parentCallId = parentCallIdOf(call);
-    const parent = parentCallId !== null ? this.calls.get(parentCallId) : undefined;
+    const parent = parentCallId !== null ? this.state.calls.get(parentCallId) : undefined;
     // A call first seen in a snapshot started earlier: the platform's callpoint times tell when.
     const startedAt = fromSnapshot
       ? Math.min(secondsToMs(call.source?.timeCreated, now), secondsToMs(call.destination?.timeCreated, now))
       : now;
     const record: CallRecord = {
       id: call.id,
+      seq: 0,
+      keys: ["", ""],
       raw: call,
       direction: parent?.direction ?? decideDirection(call),
       startedAt,
@@ -418,7 +416,7 @@ export class LiveModel extends EventEmitter {
     if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
       record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, now) : now;
     }
-    this.calls.set(call.id, record);
+    this.state.addCall(record);
     this.countUsers([], record.users);
     this.emitEvent("call.started", this.callView(record), now);
     // A call may already be further along when first seen (a reload, a missed start).
@@ -432,8 +430,10 @@ export class LiveModel extends EventEmitter {
 
   private updateCall(record: CallRecord, call: Call, now: number): void {
     const before = record.raw;
+    this.state.unindexCall(record);
     record.raw = call;
     if (record.parentCallId === null) record.parentCallId = parentCallIdOf(call);
+    this.state.indexCall(record);
     if (record.direction === null) record.direction = decideDirection(call);
     this.noteQueueOf(record, call);
     const users = userIdsOf(call);
@@ -443,7 +443,7 @@ export class LiveModel extends EventEmitter {
     const sourceChanged = callpointChanged(before.source, call.source);
     const destinationChanged = callpointChanged(before.destination, call.destination);
     if (sourceChanged || destinationChanged) {
-      const transfer = findAttendedTransfer(record, before, call, this.calls.values(), this.recentEnds, now);
+      const transfer = findAttendedTransfer(record, before, call, this.state, this.recentEnds, now);
       if (transfer) {
         this.correlator.transferred(record.id);
         this.emitEvent("call.transferred", { ...this.callView(record), transfer }, now);
@@ -470,21 +470,19 @@ export class LiveModel extends EventEmitter {
     this.correlator.changed(this.callView(record), now);
     this.resolvePendingLeaves(record, now);
     if (record.parentCallId !== null) {
-      const parent = this.calls.get(record.parentCallId);
+      const parent = this.state.calls.get(record.parentCallId);
       if (parent) this.resolvePendingLeaves(parent, now);
     }
   }
 
   private endCall(record: CallRecord, endReason: string, now: number, options: { resynced: boolean }): void {
-    for (const queue of this.queues.values()) {
-      if (queue.waiting.has(record.id)) this.callerLeft(queue, record.id, now);
-    }
+    for (const queue of this.state.queuesWaitedIn(record.id)) this.callerLeft(queue, record.id, now);
     for (const pending of record.pendingLeaves.splice(0)) {
       this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), now);
     }
     let successorCallId: string | null = null;
     if (endReason === "replace") {
-      const successor = findSuccessor(record, this.calls.values());
+      const successor = findSuccessor(record, this.state);
       if (successor) {
         successorCallId = successor.record.id;
         if (successor.transfer) {
@@ -499,7 +497,7 @@ export class LiveModel extends EventEmitter {
     }
     const view: CallView = { ...this.callView(record), state: "disconnected", endedAt: now, endReason };
     this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, now);
-    this.calls.delete(record.id);
+    this.state.deleteCall(record);
     this.countUsers(record.users, []);
     this.tombstone(record, now);
     this.correlator.ended(view, { at: now, endReason, resynced: options.resynced, successorCallId });
@@ -509,7 +507,7 @@ export class LiveModel extends EventEmitter {
     for (const cp of [call.destination, call.source]) {
       if (record.queueId === null && cp?.type === "Queue" && cp.queueId !== undefined) {
         record.queueId = cp.queueId;
-        record.queueName = cp.queueName ?? this.queues.get(cp.queueId)?.name ?? null;
+        record.queueName = cp.queueName ?? this.state.queues.get(cp.queueId)?.name ?? null;
       }
     }
   }
@@ -530,16 +528,16 @@ export class LiveModel extends EventEmitter {
   private countUsers(before: string[], after: string[]): void {
     for (const id of before) {
       if (after.includes(id)) continue;
-      const count = (this.userCalls.get(id) ?? 1) - 1;
+      const count = (this.state.userCalls.get(id) ?? 1) - 1;
       if (count <= 0) {
-        this.userCalls.delete(id);
+        this.state.userCalls.delete(id);
         this.touchUserQueues(id);
-      } else this.userCalls.set(id, count);
+      } else this.state.userCalls.set(id, count);
     }
     for (const id of after) {
       if (before.includes(id)) continue;
-      const count = (this.userCalls.get(id) ?? 0) + 1;
-      this.userCalls.set(id, count);
+      const count = (this.state.userCalls.get(id) ?? 0) + 1;
+      this.state.userCalls.set(id, count);
       if (count === 1) this.touchUserQueues(id);
     }
   }
@@ -548,9 +546,9 @@ export class LiveModel extends EventEmitter {
 
   private callerJoined(queue: QueueRecord, callId: string, now: number): void {
     if (queue.waiting.has(callId)) return;
-    queue.waiting.set(callId, now);
+    this.state.setWaiting(queue, callId, now);
     this.dirtyQueues.add(queue.id);
-    const record = this.calls.get(callId);
+    const record = this.state.calls.get(callId);
     if (record && record.queueId === null) {
       record.queueId = queue.id;
       record.queueName = queue.name;
@@ -576,11 +574,11 @@ export class LiveModel extends EventEmitter {
   private callerLeft(queue: QueueRecord, callId: string, now: number): void {
     const enteredAt = queue.waiting.get(callId);
     if (enteredAt === undefined) return;
-    queue.waiting.delete(callId);
+    this.state.deleteWaiting(queue, callId);
     this.dirtyQueues.add(queue.id);
     this.correlator.queueLeft(callId, now);
     const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: now };
-    const record = this.calls.get(callId);
+    const record = this.state.calls.get(callId);
     if (!record) {
       this.emitCallerLeft(null, pending, false, now, callId);
       return;
@@ -609,7 +607,7 @@ export class LiveModel extends EventEmitter {
       "queue.caller.left",
       {
         queueId: pending.queueId,
-        queueName: this.queues.get(pending.queueId)?.name ?? null,
+        queueName: this.state.queues.get(pending.queueId)?.name ?? null,
         callId,
         enteredAt: pending.enteredAt,
         leftAt: pending.leftAt,
@@ -627,17 +625,17 @@ export class LiveModel extends EventEmitter {
   private memberEntered(member: QueueMember, now: number): void {
     const queue = this.ensureQueue(member.queueId);
     const copy = copyMember(member);
-    queue.members.set(copy.userId, copy);
+    this.state.setMember(queue, copy);
     this.dirtyQueues.add(queue.id);
     this.emitEvent("queue.agent.login", { ...this.memberView(copy) }, now);
     if (copy.pausedSince > 0) this.emitEvent("queue.agent.paused", { ...this.memberView(copy) }, now);
   }
 
   private memberLeft(member: QueueMember, now: number): void {
-    const queue = this.queues.get(member.queueId);
+    const queue = this.state.queues.get(member.queueId);
     if (!queue) return;
     const view = this.memberView(member);
-    queue.members.delete(member.userId);
+    this.state.deleteMember(queue, member.userId);
     this.dirtyQueues.add(queue.id);
     this.emitEvent("queue.agent.logout", { ...view }, now);
   }
@@ -677,7 +675,7 @@ export class LiveModel extends EventEmitter {
   private removeQueue(queue: QueueRecord, now: number): void {
     for (const member of [...queue.members.values()]) this.memberLeft(member, now);
     for (const callId of [...queue.waiting.keys()]) this.callerLeft(queue, callId, now);
-    this.queues.delete(queue.id);
+    this.state.deleteQueue(queue);
     this.dirtyQueues.delete(queue.id);
     this.statsSignatures.delete(queue.id);
     this.emitEvent("queue.stats", { ...this.statsOf(queue, now), removed: true }, now);
@@ -730,7 +728,7 @@ export class LiveModel extends EventEmitter {
     }
     const copy = copyUser(fresh);
     copy.queueEntries = known.queueEntries;
-    this.users.set(known.id, copy);
+    this.state.users.set(known.id, copy);
     this.announceUserChanges(copy, wasLoggedIn, statusBefore, other, now);
   }
 
@@ -758,45 +756,44 @@ export class LiveModel extends EventEmitter {
   }
 
   private removeUser(userId: string, now: number): void {
-    for (const queue of this.queues.values()) {
+    for (const queue of this.state.queuesOf(userId)) {
       const member = queue.members.get(userId);
       if (member) this.memberLeft(member, now);
     }
     const view = this.userView(userId);
-    this.users.delete(userId);
+    this.state.users.delete(userId);
     this.emitEvent("user.removed", { ...view }, now);
   }
 
   private ensureUser(userId: string): User {
-    let user = this.users.get(userId);
+    let user = this.state.users.get(userId);
     if (!user) {
       user = placeholderUser(userId);
-      this.users.set(userId, user);
+      this.state.users.set(userId, user);
     }
     return user;
   }
 
   private ensureQueue(queueId: string): QueueRecord {
-    let queue = this.queues.get(queueId);
+    let queue = this.state.queues.get(queueId);
     if (!queue) {
-      queue = newQueueRecord({ id: queueId, name: "", userEntries: [], callIds: [] });
-      this.queues.set(queueId, queue);
+      queue = this.state.addQueue(newQueueRecord({ id: queueId, name: "", userEntries: [], callIds: [] }));
     }
     return queue;
   }
 
   private touchUserQueues(userId: string): void {
-    for (const queue of this.queues.values()) if (queue.members.has(userId)) this.dirtyQueues.add(queue.id);
+    for (const queue of this.state.queuesOf(userId)) this.dirtyQueues.add(queue.id);
   }
 
   // ------------------------------------------------------------------ stats
 
   private flushStats(now: number): void {
     for (const queueId of this.dirtyQueues) {
-      const queue = this.queues.get(queueId);
+      const queue = this.state.queues.get(queueId);
       if (!queue) continue;
-      const agents = this.agentsOf(queue);
-      const signature = this.signatureOf(queue, agents);
+      const agents = agentsOf(this.state, queue);
+      const signature = statsSignature(queue, agents);
       if (this.statsSignatures.get(queueId) === signature) continue;
       this.statsSignatures.set(queueId, signature);
       this.emitEvent("queue.stats", this.statsOf(queue, now, agents), now);
@@ -804,48 +801,8 @@ export class LiveModel extends EventEmitter {
     this.dirtyQueues.clear();
   }
 
-  /** What makes a stats snapshot different, without the fields that only move with the clock. */
-  private signatureOf(queue: QueueRecord, agents: QueueStats["agents"]): string {
-    const { loggedIn, available, paused } = agents;
-    let waiting = "";
-    for (const [callId, enteredAt] of queue.waiting) waiting += `${callId}@${enteredAt},`;
-    const c = queue.counters;
-    return `${queue.name}|${waiting}|${loggedIn}|${available}|${paused}|${c.averageWait}|${c.maxWait}|${c.totalCalls}|${c.handledCalls}|${c.totalWait}`;
-  }
-
-  private agentsOf(queue: QueueRecord): QueueStats["agents"] {
-    let loggedIn = 0;
-    let available = 0;
-    let paused = 0;
-    for (const member of queue.members.values()) {
-      loggedIn += 1;
-      if (member.pausedSince > 0) {
-        paused += 1;
-        continue;
-      }
-      const user = this.users.get(member.userId);
-      if (user?.loggedIn && user.receiveCalls !== "NONE" && !this.userCalls.has(member.userId))
-        available += 1;
-    }
-    return { loggedIn, available, paused };
-  }
-
-  private statsOf(queue: QueueRecord, now: number, agents = this.agentsOf(queue)): QueueStats {
-    const waitingCalls = [...queue.waiting].map(([callId, enteredAt]) => ({
-      callId,
-      enteredAt,
-      waitMs: Math.max(0, now - enteredAt),
-    }));
-    return {
-      queueId: queue.id,
-      queueName: queue.name,
-      waiting: waitingCalls.length,
-      waitingCalls,
-      longestWaitMs: waitingCalls.reduce((max, w) => Math.max(max, w.waitMs), 0),
-      agents,
-      counters: { ...queue.counters },
-      at: now,
-    };
+  private statsOf(queue: QueueRecord, now: number, agents = agentsOf(this.state, queue)): QueueStats {
+    return queueStats(this.state, queue, now, agents);
   }
 
   // ------------------------------------------------------------------ events
@@ -856,7 +813,7 @@ export class LiveModel extends EventEmitter {
       event,
       payload: payload as Record<string, unknown>,
       timestamp: now,
-      companyId: this.companyInfo?.id ?? "",
+      companyId: this.state.company?.id ?? "",
     };
     if (this.currentNotification !== undefined) domainEvent.notification = this.currentNotification;
     try {
@@ -880,67 +837,15 @@ export class LiveModel extends EventEmitter {
   // ------------------------------------------------------------------ views and queries
 
   private callView(record: CallRecord): CallView {
-    const call = record.raw;
-    return {
-      id: record.id,
-      state: (call.state ?? "").toLowerCase(),
-      direction: record.direction ?? provisionalDirection(call),
-      source: callpointView(call.source),
-      destination: callpointView(call.destination),
-      parentCallId: record.parentCallId,
-      queueId: record.queueId,
-      queueName: record.queueName,
-      startedAt: record.startedAt,
-      answeredAt: record.answeredAt,
-      endedAt: null,
-      endReason: null,
-      held: record.held,
-      properties: { ...(call.properties ?? {}) },
-    };
+    return callView(record);
   }
 
   private memberView(member: QueueMember): QueueMemberView {
-    return {
-      queueId: member.queueId,
-      queueName: this.queues.get(member.queueId)?.name ?? null,
-      userId: member.userId,
-      userName: this.users.get(member.userId)?.name ?? null,
-      priority: member.priority,
-      paused: member.pausedSince > 0,
-      pausedSince: member.pausedSince,
-    };
+    return memberView(this.state, member);
   }
 
   private userView(userId: string): UserView {
-    const user = this.users.get(userId) ?? placeholderUser(userId);
-    const queues: QueueMemberView[] = [];
-    for (const queue of this.queues.values()) {
-      const member = queue.members.get(userId);
-      if (member) queues.push(this.memberView(member));
-    }
-    const location =
-      user.location === undefined || user.location === null || ["-1", ""].includes(String(user.location))
-        ? null
-        : String(user.location);
-    return {
-      id: user.id,
-      name: user.name,
-      loggedIn: user.loggedIn,
-      location,
-      receiveCalls: user.receiveCalls ?? null,
-      displayStatus: user.displayStatus ?? null,
-      wrapupState: user.wrapupState
-        ? { callId: user.wrapupState.callId ?? null, endTime: user.wrapupState.endTime ?? null }
-        : null,
-      shortname: user.shortname ?? null,
-      contact: user.contact ?? null,
-      extensions: user.extensions ?? null,
-      language: user.language ?? null,
-      address: user.address ?? null,
-      identifiers: { ...(user.identifiers ?? {}) },
-      queues,
-      activeCalls: this.userCalls.get(userId) ?? 0,
-    };
+    return userView(this.state, userId);
   }
 
   private statusPayload(userId: string): Record<string, unknown> {
@@ -949,37 +854,37 @@ export class LiveModel extends EventEmitter {
 
   /** The company from the last load (a copy), or null before the first. */
   get company(): Company | null {
-    return this.companyInfo ? { ...this.companyInfo } : null;
+    return this.state.company ? { ...this.state.company } : null;
   }
 
   getUsers(): UserView[] {
-    return [...this.users.keys()].map((id) => this.userView(id));
+    return [...this.state.users.keys()].map((id) => this.userView(id));
   }
 
   getUser(id: string): UserView | null {
-    return this.users.has(id) ? this.userView(id) : null;
+    return this.state.users.has(id) ? this.userView(id) : null;
   }
 
   getQueues(now = Date.now()): QueueView[] {
-    return [...this.queues.values()].map((q) => this.queueView(q, now));
+    return [...this.state.queues.values()].map((q) => this.queueView(q, now));
   }
 
   getQueue(id: string, now = Date.now()): QueueView | null {
-    const queue = this.queues.get(id);
+    const queue = this.state.queues.get(id);
     return queue ? this.queueView(queue, now) : null;
   }
 
   getQueueStats(queueId: string, now = Date.now()): QueueStats | null {
-    const queue = this.queues.get(queueId);
+    const queue = this.state.queues.get(queueId);
     return queue ? this.statsOf(queue, now) : null;
   }
 
   getCalls(): CallView[] {
-    return [...this.calls.values()].map((r) => this.callView(r));
+    return [...this.state.calls.values()].map((r) => this.callView(r));
   }
 
   getCall(id: string): CallView | null {
-    const record = this.calls.get(id);
+    const record = this.state.calls.get(id);
     return record ? this.callView(record) : null;
   }
 
@@ -987,12 +892,12 @@ export class LiveModel extends EventEmitter {
   sizes(): Record<string, number> {
     let waiting = 0;
     let pendingLeaves = 0;
-    for (const queue of this.queues.values()) waiting += queue.waiting.size;
-    for (const record of this.calls.values()) pendingLeaves += record.pendingLeaves.length;
+    for (const queue of this.state.queues.values()) waiting += queue.waiting.size;
+    for (const record of this.state.calls.values()) pendingLeaves += record.pendingLeaves.length;
     const correlation = this.correlator.sizes();
     return {
-      calls: this.calls.size,
-      usersOnCalls: this.userCalls.size,
+      calls: this.state.calls.size,
+      usersOnCalls: this.state.userCalls.size,
       waiting,
       pendingLeaves,
       conversations: correlation.conversations,
@@ -1003,12 +908,6 @@ export class LiveModel extends EventEmitter {
   }
 
   private queueView(queue: QueueRecord, now: number): QueueView {
-    return {
-      id: queue.id,
-      name: queue.name,
-      xmppJid: queue.xmppJid,
-      members: [...queue.members.values()].map((m) => this.memberView(m)),
-      stats: this.statsOf(queue, now),
-    };
+    return queueView(this.state, queue, now);
   }
 }

@@ -19,6 +19,10 @@ export interface PendingLeave {
 
 export interface CallRecord {
   id: string;
+  /** order of arrival among the active calls (ties in transfer detection go to the later one) */
+  seq: number;
+  /** party keys of source and destination, as indexed (see ModelState) */
+  keys: [string, string];
   raw: Call;
   direction: CallDirection | null;
   startedAt: number;
@@ -35,6 +39,8 @@ export interface CallRecord {
 
 export interface QueueRecord {
   id: string;
+  /** order of arrival among the queues (views list a user's queues in this order) */
+  seq: number;
   name: string;
   xmppJid: string | null;
   members: Map<string, QueueMember>;
@@ -94,6 +100,7 @@ export function newQueueRecord(queue: Queue): QueueRecord {
   }
   return {
     id: queue.id,
+    seq: 0,
     name: queue.name ?? "",
     xmppJid: queue.xmppJid ?? null,
     members: new Map(),
