@@ -60,7 +60,8 @@ export function copyUser(user: User): User {
     ...user,
     loggedIn: user.loggedIn === true,
     identifiers: { ...(user.identifiers ?? {}) },
-    queueEntries: (user.queueEntries ?? []).map(copyMember),
+    // memberships live in the queues' member maps (ModelState indexes them by user)
+    queueEntries: [],
     ...(user.wrapupState ? { wrapupState: { ...user.wrapupState } } : {}),
   };
 }

@@ -25,10 +25,10 @@ export class ModelState implements ReadonlyModelState {
   readonly queues = new Map<string, QueueRecord>();
   readonly calls = new Map<string, CallRecord>();
   readonly userCalls = new Map<string, number>();
-  private readonly userQueues = new Map<string, Set<QueueRecord>>();
-  private readonly waitingIn = new Map<string, Set<QueueRecord>>();
-  private readonly partyCalls = new Map<string, Set<CallRecord>>();
-  private readonly childCalls = new Map<string, Set<CallRecord>>();
+  private readonly userQueues = new Map<string, Entry<QueueRecord>>();
+  private readonly waitingIn = new Map<string, Entry<QueueRecord>>();
+  private readonly partyCalls = new Map<string, Entry<CallRecord>>();
+  private readonly childCalls = new Map<string, Entry<CallRecord>>();
   private seq = 0;
 
   clear(): void {
@@ -126,26 +126,28 @@ export class ModelState implements ReadonlyModelState {
   }
 }
 
-function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  let set = index.get(key);
-  if (!set) {
-    set = new Set();
-    index.set(key, set);
-  }
-  set.add(value);
+// An index entry is the one value itself, or a Set once there are more: most keys (a user's
+// queue, a caller's call) hold one value, and a Set each would cost a large company megabytes.
+type Entry<V> = V | Set<V>;
+
+function addTo<K, V extends object>(index: Map<K, Entry<V>>, key: K, value: V): void {
+  const entry = index.get(key);
+  if (entry === undefined) index.set(key, value);
+  else if (entry instanceof Set) entry.add(value);
+  else if (entry !== value) index.set(key, new Set([entry, value]));
 }
 
-function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (!set?.delete(value)) return;
-  if (set.size === 0) index.delete(key);
+function removeFrom<K, V extends object>(index: Map<K, Entry<V>>, key: K, value: V): void {
+  const entry = index.get(key);
+  if (entry === value) index.delete(key);
+  else if (entry instanceof Set && entry.delete(value) && entry.size === 1)
+    index.set(key, entry.values().next().value as V);
 }
 
 const EMPTY: never[] = [];
 
-function inOrder<T extends { seq: number }>(set: Set<T> | undefined): readonly T[] {
-  if (!set) return EMPTY;
-  const list = [...set];
-  if (list.length > 1) list.sort((a, b) => a.seq - b.seq);
-  return list;
+function inOrder<T extends { seq: number }>(entry: Entry<T> | undefined): readonly T[] {
+  if (entry === undefined) return EMPTY;
+  if (!(entry instanceof Set)) return [entry];
+  return [...entry].sort((a, b) => a.seq - b.seq);
 }
