@@ -11,7 +11,6 @@
 // timestamps are whole seconds, too coarse for ring and talk times.
 
 import { EventEmitter } from "node:events";
-import { CallCorrelator, type CallSummary } from "../calls/correlator";
 import type {
   Call,
   Company,
@@ -21,6 +20,7 @@ import type {
   QueueMember,
   User,
 } from "../protocol/types";
+import { CallCorrelator } from "./correlator";
 import {
   callpointChanged,
   callpointView,
@@ -60,6 +60,24 @@ import { agentsOf, callView, memberView, queueStats, queueView, statsSignature, 
 
 export type { Snapshot } from "./records";
 
+/**
+ * One change to the model (a notification applied, a snapshot loaded), passed down explicitly to
+ * everything it touches: when it happens, what to tag its events with, whether to announce at all,
+ * and which queues' statistics to recheck once it is done.
+ */
+interface Change {
+  now: number;
+  /** the notification type being applied; undefined for a reload's differences */
+  notification: string | undefined;
+  /** the first load: the model is seeded and nothing is announced */
+  silent: boolean;
+  dirtyQueues: Set<string>;
+}
+
+function newChange(now: number, notification: string | undefined, silent: boolean): Change {
+  return { now, notification, silent, dirtyQueues: new Set() };
+}
+
 const TOMBSTONES = 1000;
 const RECENT_ENDS = 64;
 const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
@@ -71,17 +89,8 @@ export class LiveModel extends EventEmitter {
   /** Ended call ids (bounded), so late updates do not resurrect them. */
   private readonly tombstones = new Map<string, number>();
   private recentEnds: RecentEnd[] = [];
-  private readonly dirtyQueues = new Set<string>();
   private readonly statsSignatures = new Map<string, string>();
-  private readonly correlator: CallCorrelator;
-  /** The notification type being applied (undefined while diffing a reload). */
-  private currentNotification: string | undefined;
-  private silent = false;
-
-  constructor() {
-    super();
-    this.correlator = new CallCorrelator((summary, at) => this.summaryReady(summary, at));
-  }
+  private readonly correlator = new CallCorrelator();
 
   // ------------------------------------------------------------------ loading
 
@@ -90,21 +99,20 @@ export class LiveModel extends EventEmitter {
    * ordinary domain events, so flows never keep state from before a reconnect gap).
    */
   load(snapshot: Snapshot, now = Date.now()): void {
-    this.currentNotification = undefined;
     if (!this.loadedOnce) {
-      this.seed(snapshot, now);
+      this.seed(snapshot, newChange(now, undefined, true));
       this.loadedOnce = true;
       this.emit("loaded", { resynced: false });
       return;
     }
-    this.resync(snapshot, now);
-    this.flushStats(now);
+    const change = newChange(now, undefined, false);
+    this.resync(snapshot, change);
+    this.flushStats(change);
     this.emit("loaded", { resynced: true });
   }
 
-  private seed(snapshot: Snapshot, now: number): void {
-    this.silent = true;
-    try {
+  private seed(snapshot: Snapshot, change: Change): void {
+    {
       this.state.company = { ...snapshot.company };
       this.state.clear();
       this.correlator.clear();
@@ -117,24 +125,21 @@ export class LiveModel extends EventEmitter {
       const calls = (snapshot.calls ?? [])
         .filter((c) => c && c.state !== "DISCONNECTED")
         .sort(QUEUE_KEYS_FIRST);
-      for (const call of calls) this.startCall(call, now, true);
+      for (const call of calls) this.startCall(call, change, true);
       for (const queue of snapshot.queues ?? []) {
         const record = this.state.queues.get(queue.id);
         for (const callId of queue.callIds ?? []) {
-          if (record) this.state.setWaiting(record, callId, now);
-          this.correlator.queueEntered(callId, queue.id, queue.name ?? null, now);
+          if (record) this.state.setWaiting(record, callId, change.now);
+          this.correlator.queueEntered(callId, queue.id, queue.name ?? null, change.now);
         }
       }
       for (const queue of this.state.queues.values()) {
         this.statsSignatures.set(queue.id, statsSignature(queue, agentsOf(this.state, queue)));
       }
-      this.dirtyQueues.clear();
-    } finally {
-      this.silent = false;
     }
   }
 
-  private resync(snapshot: Snapshot, now: number): void {
+  private resync(snapshot: Snapshot, change: Change): void {
     if (snapshot.company) this.state.company = { ...snapshot.company };
     // Calls first: ends free agents, and queue callers that vanished are explained by their call.
     const fresh = new Map<string, Call>();
@@ -142,11 +147,11 @@ export class LiveModel extends EventEmitter {
       if (call && call.state !== "DISCONNECTED") fresh.set(call.id, call);
     const vanished = [...this.state.calls.values()].filter((r) => !fresh.has(r.id));
     vanished.sort((a, b) => Number(b.parentCallId !== null) - Number(a.parentCallId !== null));
-    for (const record of vanished) this.endCall(record, "unknown", now, { resynced: true });
+    for (const record of vanished) this.endCall(record, "unknown", change, { resynced: true });
     for (const call of [...fresh.values()].sort(QUEUE_KEYS_FIRST)) {
       const record = this.state.calls.get(call.id);
-      if (record) this.updateCall(record, call, now);
-      else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
+      if (record) this.updateCall(record, call, change);
+      else if (!this.tombstones.has(call.id)) this.startCall(call, change, true);
     }
 
     // Users: created, changed, removed.
@@ -155,9 +160,9 @@ export class LiveModel extends EventEmitter {
       const known = this.state.users.get(user.id);
       if (!known) {
         this.state.users.set(user.id, copyUser(user));
-        this.emitEvent("user.created", { ...this.userView(user.id) }, now);
+        this.emitEvent("user.created", { ...this.userView(user.id) }, change);
       } else {
-        this.diffUser(known, user, now);
+        this.diffUser(known, user, change);
       }
     }
 
@@ -167,46 +172,46 @@ export class LiveModel extends EventEmitter {
       const known = this.state.queues.get(queue.id);
       if (!known) {
         this.state.addQueue(newQueueRecord(queue));
-        this.dirtyQueues.add(queue.id);
+        change.dirtyQueues.add(queue.id);
       } else {
         if (queue.name !== undefined && queue.name !== known.name) known.name = queue.name;
         for (const name of COUNTER_NAMES) {
           const value = queue[name];
           if (typeof value === "number" && known.counters[name] !== value) known.counters[name] = value;
         }
-        this.dirtyQueues.add(queue.id);
+        change.dirtyQueues.add(queue.id);
       }
     }
     const memberships = membershipsOf(snapshot);
     for (const queue of [...this.state.queues.values()]) {
       const freshMembers = memberships.get(queue.id) ?? new Map<string, QueueMember>();
       for (const [userId, member] of [...queue.members]) {
-        if (!freshMembers.has(userId)) this.memberLeft(member, now);
+        if (!freshMembers.has(userId)) this.memberLeft(member, change);
       }
       for (const member of freshMembers.values()) {
         const known = queue.members.get(member.userId);
-        if (!known) this.memberEntered(member, now);
-        else this.memberChanged(known, member, [], now);
+        if (!known) this.memberEntered(member, change);
+        else this.memberChanged(known, member, [], change);
       }
     }
     for (const [queueId, members] of memberships) {
       if (this.state.queues.has(queueId)) continue;
-      for (const member of members.values()) this.memberEntered(member, now);
+      for (const member of members.values()) this.memberEntered(member, change);
     }
     for (const queue of freshQueues.values()) {
       const record = this.state.queues.get(queue.id);
       if (!record) continue;
       const waitingNow = new Set(queue.callIds ?? []);
       for (const callId of [...record.waiting.keys()])
-        if (!waitingNow.has(callId)) this.callerLeft(record, callId, now);
+        if (!waitingNow.has(callId)) this.callerLeft(record, callId, change);
       for (const callId of waitingNow)
-        if (!record.waiting.has(callId)) this.callerJoined(record, callId, now);
+        if (!record.waiting.has(callId)) this.callerJoined(record, callId, change);
     }
     for (const queue of [...this.state.queues.values()]) {
-      if (!freshQueues.has(queue.id)) this.removeQueue(queue, now);
+      if (!freshQueues.has(queue.id)) this.removeQueue(queue, change);
     }
     for (const userId of [...this.state.users.keys()]) {
-      if (!freshUsers.has(userId)) this.removeUser(userId, now);
+      if (!freshUsers.has(userId)) this.removeUser(userId, change);
     }
   }
 
@@ -219,15 +224,13 @@ export class LiveModel extends EventEmitter {
       return;
     }
     const notification = n as KnownNotification;
-    this.currentNotification = notification.type;
+    const change = newChange(now, notification.type, false);
     try {
-      this.dispatch(notification, now);
-      this.flushStats(now);
+      this.dispatch(notification, change);
+      this.flushStats(change);
     } catch (err) {
       // A model bug must not take the session down with it: report, keep going.
       this.warn(err, notification);
-    } finally {
-      this.currentNotification = undefined;
     }
   }
 
@@ -265,24 +268,25 @@ export class LiveModel extends EventEmitter {
     }
   }
 
-  private dispatch(n: KnownNotification, now: number): void {
+  private dispatch(n: KnownNotification, change: Change): void {
     switch (n.type) {
       case "notification.call.start": {
         const known = this.state.calls.get(n.call.id);
-        if (known) this.updateCall(known, n.call, now);
-        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, false);
+        if (known) this.updateCall(known, n.call, change);
+        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, change, false);
         return;
       }
       case "notification.call.update": {
         const call = n.call.id ? n.call : { ...n.call, id: n.callId as string };
         const known = this.state.calls.get(call.id);
-        if (known) this.updateCall(known, call, now);
-        else if (!this.tombstones.has(call.id)) this.startCall(call, now, false);
+        if (known) this.updateCall(known, call, change);
+        else if (!this.tombstones.has(call.id)) this.startCall(call, change, false);
         return;
       }
       case "notification.call.end": {
         const record = this.state.calls.get(n.callId);
-        if (record) this.endCall(record, (n.endReason ?? "unknown").toLowerCase(), now, { resynced: false });
+        if (record)
+          this.endCall(record, (n.endReason ?? "unknown").toLowerCase(), change, { resynced: false });
         return;
       }
       case "notification.call.stepresult": {
@@ -298,7 +302,7 @@ export class LiveModel extends EventEmitter {
               callpoint: n.callpoint ? callpointView(n.callpoint) : null,
             },
           },
-          now,
+          change,
         );
         return;
       }
@@ -315,9 +319,10 @@ export class LiveModel extends EventEmitter {
           if (queue.name) known.name = queue.name;
         } else {
           this.state.addQueue(newQueueRecord({ ...queue, id }));
-          for (const member of queue.userEntries ?? []) this.memberEntered({ ...member, queueId: id }, now);
+          for (const member of queue.userEntries ?? [])
+            this.memberEntered({ ...member, queueId: id }, change);
         }
-        this.dirtyQueues.add(id);
+        change.dirtyQueues.add(id);
         return;
       }
       case "notification.queue.update": {
@@ -329,34 +334,34 @@ export class LiveModel extends EventEmitter {
             queue.counters[change.name as keyof QueueCounters] = Number.isFinite(value) ? value : null;
           }
         }
-        this.dirtyQueues.add(queue.id);
+        change.dirtyQueues.add(queue.id);
         return;
       }
       case "notification.queue.destroy": {
         const queue = this.state.queues.get(n.queueId);
-        if (queue) this.removeQueue(queue, now);
+        if (queue) this.removeQueue(queue, change);
         return;
       }
       case "notification.queue.call.enter":
-        this.callerJoined(this.ensureQueue(n.queueId), n.callId, now);
+        this.callerJoined(this.ensureQueue(n.queueId), n.callId, change);
         return;
       case "notification.queue.call.leave": {
         const queue = this.state.queues.get(n.queueId);
-        if (queue) this.callerLeft(queue, n.callId, now);
+        if (queue) this.callerLeft(queue, n.callId, change);
         return;
       }
       case "notification.queueMember.enter":
-        this.memberEntered(n.member, now);
+        this.memberEntered(n.member, change);
         return;
       case "notification.queueMember.leave": {
         const known = this.state.queues.get(n.member.queueId)?.members.get(n.member.userId);
-        if (known) this.memberLeft(known, now);
+        if (known) this.memberLeft(known, change);
         return;
       }
       case "notification.queueMember.update": {
         const known = this.state.queues.get(n.member.queueId)?.members.get(n.member.userId);
-        if (known) this.memberChanged(known, n.member, n.changes ?? [], now);
-        else this.memberEntered(n.member, now);
+        if (known) this.memberChanged(known, n.member, n.changes ?? [], change);
+        else this.memberEntered(n.member, change);
         return;
       }
       case "notification.user.create": {
@@ -365,22 +370,22 @@ export class LiveModel extends EventEmitter {
           n.userId,
           n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId),
         );
-        this.emitEvent("user.created", { ...this.userView(n.userId) }, now);
+        this.emitEvent("user.created", { ...this.userView(n.userId) }, change);
         return;
       }
       case "notification.user.update":
-        this.applyUserChanges(this.ensureUser(n.userId), n.changes ?? [], now);
+        this.applyUserChanges(this.ensureUser(n.userId), n.changes ?? [], change);
         return;
       case "notification.user.destroy":
-        if (this.state.users.has(n.userId)) this.removeUser(n.userId, now);
+        if (this.state.users.has(n.userId)) this.removeUser(n.userId, change);
         return;
       case "notification.user.status": {
         const user = this.ensureUser(n.userId);
         if (n.receiveCalls !== undefined) user.receiveCalls = n.receiveCalls;
         if (n.displayStatus !== undefined) user.displayStatus = n.displayStatus;
         user.wrapupState = n.wrapupState;
-        this.touchUserQueues(user.id);
-        this.emitEvent("user.status", this.statusPayload(user.id), now);
+        this.touchUserQueues(user.id, change);
+        this.emitEvent("user.status", this.statusPayload(user.id), change);
         return;
       }
     }
@@ -389,13 +394,16 @@ export class LiveModel extends EventEmitter {
   // ------------------------------------------------------------------ calls
 
   /** A call the model has not seen: `call.started`, then whatever state it already reached. */
-  private startCall(call: Call, now: number, fromSnapshot: boolean): CallRecord {
+  private startCall(call: Call, change: Change, fromSnapshot: boolean): CallRecord {
     const parentCallId = parentCallIdOf(call);
     const parent = parentCallId !== null ? this.state.calls.get(parentCallId) : undefined;
     // A call first seen in a snapshot started earlier: the platform's callpoint times tell when.
     const startedAt = fromSnapshot
-      ? Math.min(secondsToMs(call.source?.timeCreated, now), secondsToMs(call.destination?.timeCreated, now))
-      : now;
+      ? Math.min(
+          secondsToMs(call.source?.timeCreated, change.now),
+          secondsToMs(call.destination?.timeCreated, change.now),
+        )
+      : change.now;
     const record: CallRecord = {
       id: call.id,
       seq: 0,
@@ -414,21 +422,21 @@ export class LiveModel extends EventEmitter {
     };
     this.noteQueueOf(record, call);
     if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
-      record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, now) : now;
+      record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, change.now) : change.now;
     }
     this.state.addCall(record);
-    this.countUsers([], record.users);
-    this.emitEvent("call.started", this.callView(record), now);
+    this.countUsers([], record.users, change);
+    this.emitEvent("call.started", this.callView(record), change);
     // A call may already be further along when first seen (a reload, a missed start).
-    if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
-    if (record.answeredAt !== null) this.emitEvent("call.answered", this.callView(record), now);
-    if (record.held) this.emitEvent("call.held", this.callView(record), now);
+    if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), change);
+    if (record.answeredAt !== null) this.emitEvent("call.answered", this.callView(record), change);
+    if (record.held) this.emitEvent("call.held", this.callView(record), change);
     this.correlator.started(this.callView(record));
-    if (parent && record.answeredAt !== null) this.resolvePendingLeaves(parent, now);
+    if (parent && record.answeredAt !== null) this.resolvePendingLeaves(parent, change);
     return record;
   }
 
-  private updateCall(record: CallRecord, call: Call, now: number): void {
+  private updateCall(record: CallRecord, call: Call, change: Change): void {
     const before = record.raw;
     this.state.unindexCall(record);
     record.raw = call;
@@ -437,48 +445,53 @@ export class LiveModel extends EventEmitter {
     if (record.direction === null) record.direction = decideDirection(call);
     this.noteQueueOf(record, call);
     const users = userIdsOf(call);
-    this.countUsers(record.users, users);
+    this.countUsers(record.users, users, change);
     record.users = users;
 
     const sourceChanged = callpointChanged(before.source, call.source);
     const destinationChanged = callpointChanged(before.destination, call.destination);
     if (sourceChanged || destinationChanged) {
-      const transfer = findAttendedTransfer(record, before, call, this.state, this.recentEnds, now);
+      const transfer = findAttendedTransfer(record, before, call, this.state, this.recentEnds, change.now);
       if (transfer) {
         this.correlator.transferred(record.id);
-        this.emitEvent("call.transferred", { ...this.callView(record), transfer }, now);
+        this.emitEvent("call.transferred", { ...this.callView(record), transfer }, change);
       } else {
         const changed = [sourceChanged ? "source" : null, destinationChanged ? "destination" : null].filter(
           Boolean,
         );
-        this.emitEvent("call.updated", { ...this.callView(record), changed }, now);
+        this.emitEvent("call.updated", { ...this.callView(record), changed }, change);
       }
     }
     if (call.state !== before.state) {
-      if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
+      if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), change);
       if (call.state === "ANSWERED" && before.state !== "ON_HOLD" && before.state !== "ANSWERED") {
-        if (record.answeredAt === null) record.answeredAt = now;
-        this.emitEvent("call.answered", this.callView(record), now);
+        if (record.answeredAt === null) record.answeredAt = change.now;
+        this.emitEvent("call.answered", this.callView(record), change);
       }
     }
-    if (call.state === "ON_HOLD" && record.answeredAt === null) record.answeredAt = now;
+    if (call.state === "ON_HOLD" && record.answeredAt === null) record.answeredAt = change.now;
     const held = isHeld(call);
     if (held !== record.held) {
       record.held = held;
-      this.emitEvent(held ? "call.held" : "call.resumed", this.callView(record), now);
+      this.emitEvent(held ? "call.held" : "call.resumed", this.callView(record), change);
     }
-    this.correlator.changed(this.callView(record), now);
-    this.resolvePendingLeaves(record, now);
+    this.correlator.changed(this.callView(record), change.now);
+    this.resolvePendingLeaves(record, change);
     if (record.parentCallId !== null) {
       const parent = this.state.calls.get(record.parentCallId);
-      if (parent) this.resolvePendingLeaves(parent, now);
+      if (parent) this.resolvePendingLeaves(parent, change);
     }
   }
 
-  private endCall(record: CallRecord, endReason: string, now: number, options: { resynced: boolean }): void {
-    for (const queue of this.state.queuesWaitedIn(record.id)) this.callerLeft(queue, record.id, now);
+  private endCall(
+    record: CallRecord,
+    endReason: string,
+    change: Change,
+    options: { resynced: boolean },
+  ): void {
+    for (const queue of this.state.queuesWaitedIn(record.id)) this.callerLeft(queue, record.id, change);
     for (const pending of record.pendingLeaves.splice(0)) {
-      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), now);
+      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), change);
     }
     let successorCallId: string | null = null;
     if (endReason === "replace") {
@@ -490,17 +503,28 @@ export class LiveModel extends EventEmitter {
           this.emitEvent(
             "call.transferred",
             { ...this.callView(successor.record), transfer: successor.transfer },
-            now,
+            change,
           );
         }
       }
     }
-    const view: CallView = { ...this.callView(record), state: "disconnected", endedAt: now, endReason };
-    this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, now);
+    const view: CallView = {
+      ...this.callView(record),
+      state: "disconnected",
+      endedAt: change.now,
+      endReason,
+    };
+    this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, change);
     this.state.deleteCall(record);
-    this.countUsers(record.users, []);
-    this.tombstone(record, now);
-    this.correlator.ended(view, { at: now, endReason, resynced: options.resynced, successorCallId });
+    this.countUsers(record.users, [], change);
+    this.tombstone(record, change);
+    const summary = this.correlator.ended(view, {
+      at: change.now,
+      endReason,
+      resynced: options.resynced,
+      successorCallId,
+    });
+    if (summary) this.emitEvent("call.summary", summary, change);
   }
 
   private noteQueueOf(record: CallRecord, call: Call): void {
@@ -512,58 +536,58 @@ export class LiveModel extends EventEmitter {
     }
   }
 
-  private tombstone(record: CallRecord, now: number): void {
-    this.tombstones.set(record.id, now);
+  private tombstone(record: CallRecord, change: Change): void {
+    this.tombstones.set(record.id, change.now);
     if (this.tombstones.size > TOMBSTONES)
       this.tombstones.delete(this.tombstones.keys().next().value as string);
     this.recentEnds.push({
       callId: record.id,
       parentCallId: record.parentCallId,
-      at: now,
+      at: change.now,
       keys: [partyKey(record.raw.source), partyKey(record.raw.destination)],
     });
     if (this.recentEnds.length > RECENT_ENDS) this.recentEnds = this.recentEnds.slice(-RECENT_ENDS);
   }
 
-  private countUsers(before: string[], after: string[]): void {
+  private countUsers(before: string[], after: string[], change: Change): void {
     for (const id of before) {
       if (after.includes(id)) continue;
       const count = (this.state.userCalls.get(id) ?? 1) - 1;
       if (count <= 0) {
         this.state.userCalls.delete(id);
-        this.touchUserQueues(id);
+        this.touchUserQueues(id, change);
       } else this.state.userCalls.set(id, count);
     }
     for (const id of after) {
       if (before.includes(id)) continue;
       const count = (this.state.userCalls.get(id) ?? 0) + 1;
       this.state.userCalls.set(id, count);
-      if (count === 1) this.touchUserQueues(id);
+      if (count === 1) this.touchUserQueues(id, change);
     }
   }
 
   // ------------------------------------------------------------------ queue callers
 
-  private callerJoined(queue: QueueRecord, callId: string, now: number): void {
+  private callerJoined(queue: QueueRecord, callId: string, change: Change): void {
     if (queue.waiting.has(callId)) return;
-    this.state.setWaiting(queue, callId, now);
-    this.dirtyQueues.add(queue.id);
+    this.state.setWaiting(queue, callId, change.now);
+    change.dirtyQueues.add(queue.id);
     const record = this.state.calls.get(callId);
     if (record && record.queueId === null) {
       record.queueId = queue.id;
       record.queueName = queue.name;
     }
-    this.correlator.queueEntered(callId, queue.id, queue.name, now);
+    this.correlator.queueEntered(callId, queue.id, queue.name, change.now);
     this.emitEvent(
       "queue.caller.joined",
       {
         queueId: queue.id,
         queueName: queue.name,
         callId,
-        enteredAt: now,
+        enteredAt: change.now,
         call: record ? this.callView(record) : null,
       },
-      now,
+      change,
     );
   }
 
@@ -571,36 +595,37 @@ export class LiveModel extends EventEmitter {
    * The caller left the queue. Whether an agent took it is often only clear a moment later (the
    * platform may announce the leave before the answer), so an undecided leave waits on its call.
    */
-  private callerLeft(queue: QueueRecord, callId: string, now: number): void {
+  private callerLeft(queue: QueueRecord, callId: string, change: Change): void {
     const enteredAt = queue.waiting.get(callId);
     if (enteredAt === undefined) return;
     this.state.deleteWaiting(queue, callId);
-    this.dirtyQueues.add(queue.id);
-    this.correlator.queueLeft(callId, now);
-    const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: now };
+    change.dirtyQueues.add(queue.id);
+    this.correlator.queueLeft(callId, change.now);
+    const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: change.now };
     const record = this.state.calls.get(callId);
     if (!record) {
-      this.emitCallerLeft(null, pending, false, now, callId);
+      this.emitCallerLeft(null, pending, false, change, callId);
       return;
     }
-    if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, now);
+    if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, change);
     else record.pendingLeaves.push(pending);
   }
 
-  private resolvePendingLeaves(record: CallRecord, now: number): void {
+  private resolvePendingLeaves(record: CallRecord, change: Change): void {
     if (record.pendingLeaves.length === 0) return;
     const answered = this.correlator.isAnswered(record.id);
     // Routed anywhere but a person (voicemail, another queue, an outside number): nobody took it.
     const destination = record.raw.destination?.type;
     if (!answered && (destination === "User" || destination === "Queue")) return;
-    for (const pending of record.pendingLeaves.splice(0)) this.emitCallerLeft(record, pending, answered, now);
+    for (const pending of record.pendingLeaves.splice(0))
+      this.emitCallerLeft(record, pending, answered, change);
   }
 
   private emitCallerLeft(
     record: CallRecord | null,
     pending: PendingLeave,
     answered: boolean,
-    now: number,
+    change: Change,
     callId = record?.id ?? "",
   ): void {
     this.emitEvent(
@@ -616,35 +641,35 @@ export class LiveModel extends EventEmitter {
         exitReason: record?.queueExit ?? null,
         call: record ? this.callView(record) : null,
       },
-      now,
+      change,
     );
   }
 
   // ------------------------------------------------------------------ queue members
 
-  private memberEntered(member: QueueMember, now: number): void {
+  private memberEntered(member: QueueMember, change: Change): void {
     const queue = this.ensureQueue(member.queueId);
     const copy = copyMember(member);
     this.state.setMember(queue, copy);
-    this.dirtyQueues.add(queue.id);
-    this.emitEvent("queue.agent.login", { ...this.memberView(copy) }, now);
-    if (copy.pausedSince > 0) this.emitEvent("queue.agent.paused", { ...this.memberView(copy) }, now);
+    change.dirtyQueues.add(queue.id);
+    this.emitEvent("queue.agent.login", { ...this.memberView(copy) }, change);
+    if (copy.pausedSince > 0) this.emitEvent("queue.agent.paused", { ...this.memberView(copy) }, change);
   }
 
-  private memberLeft(member: QueueMember, now: number): void {
+  private memberLeft(member: QueueMember, change: Change): void {
     const queue = this.state.queues.get(member.queueId);
     if (!queue) return;
     const view = this.memberView(member);
     this.state.deleteMember(queue, member.userId);
-    this.dirtyQueues.add(queue.id);
-    this.emitEvent("queue.agent.logout", { ...view }, now);
+    change.dirtyQueues.add(queue.id);
+    this.emitEvent("queue.agent.logout", { ...view }, change);
   }
 
   private memberChanged(
     known: QueueMember,
     update: QueueMember,
     changes: PropertyChange[],
-    now: number,
+    change: Change,
   ): void {
     const wasPaused = known.pausedSince > 0;
     const priorityChanged = typeof update.priority === "number" && update.priority !== known.priority;
@@ -656,34 +681,34 @@ export class LiveModel extends EventEmitter {
       if (change.name === "priority" && Number.isFinite(value)) known.priority = value;
     }
     const paused = known.pausedSince > 0;
-    this.dirtyQueues.add(known.queueId);
+    change.dirtyQueues.add(known.queueId);
     if (paused !== wasPaused) {
       this.emitEvent(
         paused ? "queue.agent.paused" : "queue.agent.unpaused",
         { ...this.memberView(known) },
-        now,
+        change,
       );
     } else if (priorityChanged || changes.some((c) => c.name !== "pausedSince")) {
       this.emitEvent(
         "queue.agent.updated",
         { ...this.memberView(known), changes: changes.map(copyChange) },
-        now,
+        change,
       );
     }
   }
 
-  private removeQueue(queue: QueueRecord, now: number): void {
-    for (const member of [...queue.members.values()]) this.memberLeft(member, now);
-    for (const callId of [...queue.waiting.keys()]) this.callerLeft(queue, callId, now);
+  private removeQueue(queue: QueueRecord, change: Change): void {
+    for (const member of [...queue.members.values()]) this.memberLeft(member, change);
+    for (const callId of [...queue.waiting.keys()]) this.callerLeft(queue, callId, change);
     this.state.deleteQueue(queue);
-    this.dirtyQueues.delete(queue.id);
+    change.dirtyQueues.delete(queue.id);
     this.statsSignatures.delete(queue.id);
-    this.emitEvent("queue.stats", { ...this.statsOf(queue, now), removed: true }, now);
+    this.emitEvent("queue.stats", { ...this.statsOf(queue, change.now), removed: true }, change);
   }
 
   // ------------------------------------------------------------------ users
 
-  private applyUserChanges(user: User, changes: PropertyChange[], now: number): void {
+  private applyUserChanges(user: User, changes: PropertyChange[], change: Change): void {
     const wasLoggedIn = user.loggedIn;
     const statusBefore = `${user.receiveCalls}|${user.displayStatus}`;
     const other: PropertyChange[] = [];
@@ -716,10 +741,10 @@ export class LiveModel extends EventEmitter {
           other.push(change);
       }
     }
-    this.announceUserChanges(user, wasLoggedIn, statusBefore, other, now);
+    this.announceUserChanges(user, wasLoggedIn, statusBefore, other, change);
   }
 
-  private diffUser(known: User, fresh: User, now: number): void {
+  private diffUser(known: User, fresh: User, change: Change): void {
     const wasLoggedIn = known.loggedIn;
     const statusBefore = `${known.receiveCalls}|${known.displayStatus}`;
     const other: PropertyChange[] = [];
@@ -727,9 +752,8 @@ export class LiveModel extends EventEmitter {
       if (fresh[name] !== known[name]) other.push({ name, oldValue: known[name], newValue: fresh[name] });
     }
     const copy = copyUser(fresh);
-    copy.queueEntries = known.queueEntries;
     this.state.users.set(known.id, copy);
-    this.announceUserChanges(copy, wasLoggedIn, statusBefore, other, now);
+    this.announceUserChanges(copy, wasLoggedIn, statusBefore, other, change);
   }
 
   private announceUserChanges(
@@ -737,32 +761,32 @@ export class LiveModel extends EventEmitter {
     wasLoggedIn: boolean,
     statusBefore: string,
     other: PropertyChange[],
-    now: number,
+    change: Change,
   ): void {
     if (user.loggedIn !== wasLoggedIn) {
       this.emitEvent(
         user.loggedIn ? "user.phone.login" : "user.phone.logout",
         { ...this.userView(user.id) },
-        now,
+        change,
       );
     }
     if (`${user.receiveCalls}|${user.displayStatus}` !== statusBefore) {
-      this.emitEvent("user.status", this.statusPayload(user.id), now);
+      this.emitEvent("user.status", this.statusPayload(user.id), change);
     }
     if (other.length > 0) {
-      this.emitEvent("user.updated", { ...this.userView(user.id), changes: other.map(copyChange) }, now);
+      this.emitEvent("user.updated", { ...this.userView(user.id), changes: other.map(copyChange) }, change);
     }
-    this.touchUserQueues(user.id);
+    this.touchUserQueues(user.id, change);
   }
 
-  private removeUser(userId: string, now: number): void {
+  private removeUser(userId: string, change: Change): void {
     for (const queue of this.state.queuesOf(userId)) {
       const member = queue.members.get(userId);
-      if (member) this.memberLeft(member, now);
+      if (member) this.memberLeft(member, change);
     }
     const view = this.userView(userId);
     this.state.users.delete(userId);
-    this.emitEvent("user.removed", { ...view }, now);
+    this.emitEvent("user.removed", { ...view }, change);
   }
 
   private ensureUser(userId: string): User {
@@ -782,23 +806,23 @@ export class LiveModel extends EventEmitter {
     return queue;
   }
 
-  private touchUserQueues(userId: string): void {
-    for (const queue of this.state.queuesOf(userId)) this.dirtyQueues.add(queue.id);
+  private touchUserQueues(userId: string, change: Change): void {
+    for (const queue of this.state.queuesOf(userId)) change.dirtyQueues.add(queue.id);
   }
 
   // ------------------------------------------------------------------ stats
 
-  private flushStats(now: number): void {
-    for (const queueId of this.dirtyQueues) {
+  private flushStats(change: Change): void {
+    for (const queueId of change.dirtyQueues) {
       const queue = this.state.queues.get(queueId);
       if (!queue) continue;
       const agents = agentsOf(this.state, queue);
       const signature = statsSignature(queue, agents);
       if (this.statsSignatures.get(queueId) === signature) continue;
       this.statsSignatures.set(queueId, signature);
-      this.emitEvent("queue.stats", this.statsOf(queue, now, agents), now);
+      this.emitEvent("queue.stats", this.statsOf(queue, change.now, agents), change);
     }
-    this.dirtyQueues.clear();
+    change.dirtyQueues.clear();
   }
 
   private statsOf(queue: QueueRecord, now: number, agents = agentsOf(this.state, queue)): QueueStats {
@@ -807,15 +831,15 @@ export class LiveModel extends EventEmitter {
 
   // ------------------------------------------------------------------ events
 
-  private emitEvent(event: string, payload: object, now: number): void {
-    if (this.silent) return;
+  private emitEvent(event: string, payload: object, change: Change): void {
+    if (change.silent) return;
     const domainEvent: DomainEvent = {
       event,
       payload: payload as Record<string, unknown>,
-      timestamp: now,
+      timestamp: change.now,
       companyId: this.state.company?.id ?? "",
     };
-    if (this.currentNotification !== undefined) domainEvent.notification = this.currentNotification;
+    if (change.notification !== undefined) domainEvent.notification = change.notification;
     try {
       this.emit("event", domainEvent);
     } catch (err) {
@@ -824,14 +848,10 @@ export class LiveModel extends EventEmitter {
     }
   }
 
+  /** The connection logs these (a model that stops for one bad input would lose every later event). */
   private warn(err: unknown, subject: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    if (this.listenerCount("warning") > 0) this.emit("warning", { error, subject });
-    else process.emitWarning(`compass live model: ${error.message}`);
-  }
-
-  private summaryReady(summary: CallSummary, at: number): void {
-    this.emitEvent("call.summary", summary, at);
+    this.emit("warning", { error, subject });
   }
 
   // ------------------------------------------------------------------ views and queries

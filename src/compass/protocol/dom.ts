@@ -41,7 +41,7 @@ function capText(value: string): string {
  * chunk (up to 64 KiB) alive: a large company's snapshot pinned megabytes that way.
  */
 function detached(value: string): string {
-  return value.length < 13 ? value : (` ${value}`).slice(1);
+  return value.length < 13 ? value : ` ${value}`.slice(1);
 }
 
 /** A string attribute, cut to LIMITS.maxText; undefined when absent. */
