@@ -202,6 +202,8 @@ async function profile(size: CompanySize): Promise<void> {
     if (!file) throw new Error("the child wrote no profile");
     console.log(`${runner.name}, ${WARMUP + MEASURED} notifications, load ${os.loadavg()[0]?.toFixed(2)}`);
     console.log(summarise(path.join(dir, file)));
+    // KEEP_PROFILE=path keeps the raw profile (for Chrome DevTools or a closer look)
+    if (process.env.KEEP_PROFILE) fs.copyFileSync(path.join(dir, file), process.env.KEEP_PROFILE);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -218,7 +220,12 @@ async function main(): Promise<void> {
   console.log(
     `${ROUNDS} interleaved rounds, ${MEASURED} measured notifications after ${WARMUP} warm-up; latency: ${LATENCY_SAMPLES} at ${LATENCY_RATE}/s`,
   );
-  const runners = [A, A1, B, C, BL];
+  // E2E_ONLY=B,BL (any of A, A1, B, C, BL) runs only those cases, for a quick look; ratios need all
+  const all: Record<string, Runner> = { A, A1, B, C, BL };
+  const only = process.env.E2E_ONLY?.split(",")
+    .map((k) => all[k.trim()])
+    .filter((r): r is Runner => !!r);
+  const runners = only?.length ? only : [A, A1, B, C, BL];
   const results = new Map<Runner, Measured[]>(runners.map((r) => [r, []]));
   for (let round = 0; round < ROUNDS; round++) {
     // rotate the order so no case always runs first (or right after the slowest)
@@ -232,6 +239,11 @@ async function main(): Promise<void> {
         `round ${round + 1}  ${runner.name.padEnd(30)} ${Math.round(m.rate).toString().padStart(7)}/s${lat}${heap}`,
       );
     }
+  }
+  if (only?.length) {
+    for (const r of runners)
+      console.log(`${r.name.padEnd(30)} median ${Math.round(median(results.get(r)!.map((m) => m.rate)))}/s`);
+    return;
   }
   const rate = (r: Runner) => median(results.get(r)!.map((m) => m.rate));
   const p = (r: Runner, k: "p50" | "p99") => median(results.get(r)!.map((m) => m.latency?.[k] ?? Number.NaN));

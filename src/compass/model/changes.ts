@@ -22,6 +22,7 @@ import {
   type PendingLeave,
   placeholderUser,
   type QueueRecord,
+  sideViews,
 } from "./records";
 import type { ModelState } from "./state";
 import { findAttendedTransfer, findSuccessor, type RecentEnd } from "./transfers";
@@ -106,6 +107,7 @@ export class ModelChanges {
       seq: 0,
       keys: ["", ""],
       raw: call,
+      views: sideViews(call),
       direction: parent?.direction ?? decideDirection(call),
       startedAt,
       answeredAt: null,
@@ -135,18 +137,38 @@ export class ModelChanges {
 
   updateCall(record: CallRecord, call: Call, change: Change): void {
     const before = record.raw;
-    this.state.unindexCall(record);
+    const beforeViews = record.views;
+    const parentBefore = record.parentCallId;
     record.raw = call;
+    record.views = sideViews(call);
     if (record.parentCallId === null) record.parentCallId = parentCallIdOf(call);
-    this.state.indexCall(record);
+    // most updates are progress (ringing, answered): the index is only touched when a side or the parent changed
+    if (
+      record.parentCallId !== parentBefore ||
+      partyKey(call.source) !== record.keys[0] ||
+      partyKey(call.destination) !== record.keys[1]
+    ) {
+      this.state.unindexCall(record, parentBefore);
+      this.state.indexCall(record);
+    }
     if (record.direction === null) record.direction = decideDirection(call);
     this.noteQueueOf(record, call);
     const users = userIdsOf(call);
     this.countUsers(record.users, users, change);
     record.users = users;
 
-    const sourceChanged = callpointChanged(before.source, call.source);
-    const destinationChanged = callpointChanged(before.destination, call.destination);
+    const sourceChanged = callpointChanged(
+      before.source,
+      call.source,
+      beforeViews.source,
+      record.views.source,
+    );
+    const destinationChanged = callpointChanged(
+      before.destination,
+      call.destination,
+      beforeViews.destination,
+      record.views.destination,
+    );
     if (sourceChanged || destinationChanged) {
       const transfer = findAttendedTransfer(record, before, call, this.state, this.recentEnds, change.now);
       if (transfer) {

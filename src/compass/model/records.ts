@@ -1,7 +1,8 @@
 // The model's internal records and the small pure helpers that build them from protocol objects.
 
 import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
-import type { CallDirection, QueueCounters } from "./types";
+import { callpointView } from "./normalise";
+import type { CallDirection, CallpointView, QueueCounters } from "./types";
 
 /** What the session loads on every (re)connect. */
 export interface Snapshot {
@@ -24,6 +25,8 @@ export interface CallRecord {
   /** party keys of source and destination, as indexed (see ModelState) */
   keys: [string, string];
   raw: Call;
+  /** the views of raw's sides, built once when raw arrives (views hand out copies) */
+  views: { source: CallpointView; destination: CallpointView };
   direction: CallDirection | null;
   startedAt: number;
   answeredAt: number | null;
@@ -50,6 +53,10 @@ export interface QueueRecord {
 }
 
 export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
+
+export function sideViews(call: Call): CallRecord["views"] {
+  return { source: callpointView(call.source), destination: callpointView(call.destination) };
+}
 
 export function isCall(call: Call | undefined): call is Call {
   return !!call && typeof call.id === "string" && !!call.source && !!call.destination;

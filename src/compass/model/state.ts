@@ -113,16 +113,17 @@ export class ModelState implements ReadonlyModelState {
     return inOrder(this.childCalls.get(callId));
   }
 
-  /** Before a call's sides or parent change: unindexCall, change, indexCall. */
+  /** After a call's sides or parent changed: unindexCall (with the old parent), then indexCall. */
   indexCall(record: CallRecord): void {
     record.keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
     for (const key of record.keys) if (key !== "") addTo(this.partyCalls, key, record);
     if (record.parentCallId !== null) addTo(this.childCalls, record.parentCallId, record);
   }
 
-  unindexCall(record: CallRecord): void {
+  /** `parentCallId`: the parent it was indexed under, when that has changed since. */
+  unindexCall(record: CallRecord, parentCallId = record.parentCallId): void {
     for (const key of record.keys) if (key !== "") removeFrom(this.partyCalls, key, record);
-    if (record.parentCallId !== null) removeFrom(this.childCalls, record.parentCallId, record);
+    if (parentCallId !== null) removeFrom(this.childCalls, parentCallId, record);
   }
 }
 

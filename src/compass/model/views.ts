@@ -3,7 +3,7 @@
 // the model or another flow's copy.
 
 import type { QueueMember } from "../protocol/types";
-import { callpointView, provisionalDirection } from "./normalise";
+import { provisionalDirection } from "./normalise";
 import { type CallRecord, placeholderUser, type QueueRecord } from "./records";
 import type { ReadonlyModelState } from "./state";
 import type { CallView, QueueMemberView, QueueStats, QueueView, UserView } from "./types";
@@ -14,8 +14,8 @@ export function callView(record: CallRecord): CallView {
     id: record.id,
     state: (call.state ?? "").toLowerCase(),
     direction: record.direction ?? provisionalDirection(call),
-    source: callpointView(call.source),
-    destination: callpointView(call.destination),
+    source: { ...record.views.source },
+    destination: { ...record.views.destination },
     parentCallId: record.parentCallId,
     queueId: record.queueId,
     queueName: record.queueName,
