@@ -144,6 +144,8 @@ async function measure(runner: Runner, latency: boolean, heap: boolean): Promise
     const [t0, t1] = await Promise.all([start, end]);
     const result: Measured = { rate: (MEASURED * 1000) / (t1.at - t0.at) };
     if (arrivals) {
+      // latency is a steady-state figure: let the burst above settle (its garbage collected) first
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const sentAt = await pushPaced(socket, ring, WARMUP + MEASURED, LATENCY_SAMPLES, LATENCY_RATE);
       const { times } = await arrivals;
       const lat = times.map((t, i) => t - (sentAt[i] as number)).sort((a, b) => a - b);
