@@ -79,6 +79,17 @@ export class CompassConnection extends EventEmitter {
       companyId: async () => idFromSelf(await this.operations.companyUrl()) ?? "",
     });
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
+    this.model.on("warning", ({ error }: { error: Error }) =>
+      this.options.log?.warn(`the live model skipped a step: ${error.message}`),
+    );
+    this.model.on("unknown", (n: Notification | null) =>
+      this.options.log?.debug(`ignored a notification the live model cannot use: ${String(n?.type)}`),
+    );
+    this.model.on("loaded", ({ resynced }: { resynced: boolean }) =>
+      this.options.log?.debug(
+        resynced ? "live model reloaded; its differences were announced" : "live model loaded",
+      ),
+    );
   }
 
   /**

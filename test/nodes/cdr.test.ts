@@ -4,7 +4,7 @@
 // every refusal reaches a Catch node with msg.statusCode.
 
 import { strict as assert } from "node:assert";
-import type { CallSummary } from "../../src/compass/calls/correlator";
+import type { CallSummary } from "../../src/compass/model/correlator";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
   runScenario,

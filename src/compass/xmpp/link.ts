@@ -118,6 +118,14 @@ export class Link {
         destroySocket(entity);
       }
     };
+    // Once online, a message (the pubsub events: nearly every stanza) goes straight to receive():
+    // xmpp.js would otherwise run the middleware chain and parse `to` and `from` into JIDs for each
+    // one, and nothing in that chain wants a message after login.
+    const onElement = entity._onElement.bind(entity);
+    entity._onElement = (element) => {
+      if (this.online && element.name === "message") this.receive(element);
+      else onElement(element);
+    };
     entity.transports.push(this.address.kind === "tcp" ? ConnectionTCP : webSocketTransport(trust));
 
     const middleware = createMiddleware({ entity });
