@@ -5,13 +5,19 @@ import { parseArgs } from "node:util";
 import { startSimulator } from "./index";
 import type { SeedData } from "./state/seed";
 
-const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 0] [--xmpp-port 0] [--ws-port N]
+/**
+ * The fixed loopback addresses the examples' connection ("Compass simulator") and `npm start` use,
+ * so an imported example connects to a simulator started with no options.
+ */
+export const DEFAULT_PORTS = { rest: 8780, xmpp: 8722, websocket: 8781 } as const;
+
+const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 8780] [--xmpp-port 8722] [--ws-port 8781]
                          [--traffic 6] [--seed company.json] [--public]
 
   --host       address to listen on (default 127.0.0.1)
-  --port       REST port (default 0: any free port)
-  --xmpp-port  XMPP (TCP) port (default 0: any free port)
-  --ws-port    XMPP over WebSocket port (default: no WebSocket)
+  --port       REST port (default ${DEFAULT_PORTS.rest}; 0: any free port)
+  --xmpp-port  XMPP (TCP) port (default ${DEFAULT_PORTS.xmpp}; 0: any free port)
+  --ws-port    XMPP over WebSocket port (default ${DEFAULT_PORTS.websocket}; 0: any free port; "off": none)
   --traffic    demo calls per minute, played continuously (default 0: none)
   --seed       JSON file with the company to simulate (default: the built-in company)
   --public     allow a non-loopback --host`;
@@ -69,10 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const port = portOption(values.port, "--port");
-  const xmppPort = portOption(values["xmpp-port"], "--xmpp-port");
+  const port = portOption(values.port, "--port", DEFAULT_PORTS.rest);
+  const xmppPort = portOption(values["xmpp-port"], "--xmpp-port", DEFAULT_PORTS.xmpp);
   const websocketPort =
-    values["ws-port"] === undefined ? undefined : portOption(values["ws-port"], "--ws-port");
+    values["ws-port"] === "off"
+      ? undefined
+      : portOption(values["ws-port"], "--ws-port", DEFAULT_PORTS.websocket);
   if (port === null || xmppPort === null || websocketPort === null) return 2;
   const callsPerMinute = values.traffic === undefined ? 0 : Number(values.traffic);
   if (!Number.isFinite(callsPerMinute) || callsPerMinute < 0 || callsPerMinute > 600) {
@@ -87,14 +95,26 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const sim = await startSimulator({
-    host,
-    restPort: port,
-    xmppPort,
-    websocketPort,
-    seed,
-    traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
-  });
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator({
+      host,
+      restPort: port,
+      xmppPort,
+      websocketPort,
+      seed,
+      traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
+    });
+  } catch (err) {
+    const taken = portTakenMessage(err, {
+      "--port": port,
+      "--xmpp-port": xmppPort,
+      "--ws-port": websocketPort,
+    });
+    if (!taken) throw err;
+    console.error(taken);
+    return 3;
+  }
   console.log(`Compass simulator running`);
   console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
   console.log(`  REST API:   ${sim.rest.url}`);
@@ -123,18 +143,31 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A port number from the command line, or null after saying what is wrong. */
-function portOption(value: string | undefined, name: string): number | null {
-  const port = value === undefined ? 0 : Number(value);
+/** A port number from the command line (or its default), or null after saying what is wrong. */
+function portOption(value: string | undefined, name: string, fallback: number): number | null {
+  const port = value === undefined ? fallback : Number(value);
   if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
   console.error(`${name} must be a number from 0 to 65535\n\n${USAGE}`);
   return null;
 }
 
+/** For a listen error on a port that is in use: which flag picks another one. */
+function portTakenMessage(err: unknown, flags: Record<string, number | undefined>): string | null {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code !== "EADDRINUSE") return null;
+  const flag = Object.keys(flags).find((f) => flags[f] === e.port) ?? "--port / --xmpp-port / --ws-port";
+  return (
+    `Port ${e.port} is already in use (another compass-simulator, or npm start, may be running).\n` +
+    `Stop it, or pick a free port with ${flag} N — then set the same port in the connection's ` +
+    `REST URL / XMPP service, which point at ${DEFAULT_PORTS.rest} / ${DEFAULT_PORTS.xmpp} by default.`
+  );
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = code;
+      // exit at once: after a failed listen a half-started endpoint may still hold a socket
+      process.exit(code);
     },
     (err: unknown) => {
       console.error(`compass-simulator failed: ${(err as Error)?.message ?? err}`);
