@@ -43,6 +43,9 @@ import { waitFor } from "../support/wait";
 declare const RED: any;
 // biome-ignore lint/suspicious/noExplicitAny: the wallboard page's document
 declare const document: any;
+/** The wallboard page script's board and its render (top-level bindings in that page). */
+declare let tiles: { name: string }[];
+declare function render(): void;
 
 const SCREENSHOTS = process.env.COMPASS_SCREENSHOTS ? path.join(ROOT, "docs", "images") : "";
 /** Scenarios run 50x faster than real time. */
@@ -62,6 +65,7 @@ describe("examples, imported through the editor with the simulator on its defaul
       console.log("    SKIP: chromium is not installed; example tests skipped");
       this.skip();
     }
+    if (SCREENSHOTS) fs.mkdirSync(SCREENSHOTS, { recursive: true });
     sim = await startFixedSimulator();
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), "compass-examples-"));
     start.linkPackageInto(userDir);
@@ -333,11 +337,24 @@ describe("examples, imported through the editor with the simulator on its defaul
     try {
       await board.goto(`${red!.url}wallboard`);
       await watchBoardFollowAQueueCall(board, "wallboard.png");
-      // six queues fit without scrolling
-      const scrolls = await board.evaluate(
-        () => document.documentElement.scrollHeight > document.documentElement.clientHeight,
-      );
-      assert.equal(scrolls, false);
+      // six queues fit a 1920x1080 screen without scrolling: the page's own render, given six tiles
+      const fits = await board.evaluate(() => {
+        // the page script's own globals (top-level let and function)
+        const one = tiles[0]!;
+        tiles = ["A", "B", "C", "D", "E", "F"].map((n) => ({ ...one, name: `Queue ${n}` }));
+        render();
+        const sections = [...document.querySelectorAll("section.queue")];
+        const height = document.documentElement.clientHeight;
+        return {
+          count: sections.length,
+          inside: sections.every(
+            (el: { getBoundingClientRect(): { bottom: number } }) =>
+              el.getBoundingClientRect().bottom <= height,
+          ),
+          scrolls: document.documentElement.scrollHeight > height,
+        };
+      });
+      assert.deepEqual(fits, { count: 6, inside: true, scrolls: false });
       // while the page is open (the websocket node shows red "disconnected" with no page open)
       await noRedNodes(tab);
     } finally {
@@ -370,8 +387,8 @@ describe("examples, imported through the editor with the simulator on its defaul
     );
     assert.deepEqual(await connections(page), [{ id: SHARED_CONFIG_ID, name: "Compass simulator" }]);
     if (SCREENSHOTS) {
-      const starter = imported.get("compass-call-event - caller pop")!;
-      await page.evaluate((z: string) => RED.workspaces.show(z), starter.tab);
+      // the starter flow npm start deploys, with the debug lines the examples above left
+      await page.evaluate(() => RED.workspaces.show("c0a5500000000100"));
       await page.waitForTimeout(500);
       await page.screenshot({ path: path.join(SCREENSHOTS, "editor.png") });
     }
