@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { DEFAULT_PORTS } from "../../src/simulator/cli";
 import { stopChild, waitForListening } from "./editor";
+import { freePort } from "./prosody";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const CHROMIUM = "/usr/bin/chromium";
@@ -58,18 +59,6 @@ export async function startFixedSimulator(): Promise<Simulator> {
   });
 }
 
-/** A free loopback port, picked at run time (the editor's; the caller-pop example reads it as $env("PORT")). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface NodeRedChild {
   url: string;
   port: number;
@@ -81,6 +70,7 @@ export interface NodeRedChild {
 /** Node-RED (this checkout's node-red) in `userDir` with npm start's settings file, on 127.0.0.1. */
 export async function startNodeRed(userDir: string): Promise<NodeRedChild> {
   const settings = start.writeSettings(userDir);
+  // picked here rather than by Node-RED: the caller-pop example reads it as $env("PORT")
   const port = await freePort();
   const child = spawn(
     process.execPath,
