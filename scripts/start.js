@@ -120,10 +120,12 @@ async function waitForEditor(url) {
 
 async function main() {
   const open = process.argv.includes("--open");
-  const userDir = path.join(root, ".node-red");
+  // COMPASS_NODE_RED_DIR: another user folder (the tests use a temporary one)
+  const userDir = path.resolve(process.env.COMPASS_NODE_RED_DIR || path.join(root, ".node-red"));
   const editorPort = Number(process.env.PORT || 1880);
   const { startSimulator } = require("../dist/src/simulator");
   const { DEFAULT_PORTS } = require("../dist/src/simulator/cli");
+  const callsPerMinute = Number(process.env.COMPASS_SIM_TRAFFIC ?? 6);
   let simulator;
   try {
     simulator = await startSimulator({
@@ -131,7 +133,8 @@ async function main() {
       restPort: Number(process.env.COMPASS_SIM_REST_PORT || DEFAULT_PORTS.rest),
       xmppPort: Number(process.env.COMPASS_SIM_XMPP_PORT || DEFAULT_PORTS.xmpp),
       websocketPort: Number(process.env.COMPASS_SIM_WS_PORT || DEFAULT_PORTS.websocket),
-      traffic: { callsPerMinute: Number(process.env.COMPASS_SIM_TRAFFIC || 6) },
+      // COMPASS_SIM_TRAFFIC: demo calls a minute; 0 for none
+      traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
     });
   } catch (err) {
     if (err && err.code === "EADDRINUSE") {
