@@ -115,6 +115,17 @@ export async function main(argv: string[]): Promise<number> {
     console.error(taken);
     return 3;
   }
+  // listen for the signals before saying we run: a signal that comes right after "Press Ctrl+C"
+  // would otherwise kill the process before the handler exists
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
   console.log(`Compass simulator running`);
   console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
   console.log(`  REST API:   ${sim.rest.url}`);
@@ -129,15 +140,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`    ${c.username.padEnd(12)} ${c.password.padEnd(20)} ${c.name}`);
   console.log(`Press Ctrl+C to stop.`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   await sim.close();
   console.log("Compass simulator stopped");
   return 0;
