@@ -133,6 +133,7 @@ async function main() {
       restPort: Number(process.env.COMPASS_SIM_REST_PORT || DEFAULT_PORTS.rest),
       xmppPort: Number(process.env.COMPASS_SIM_XMPP_PORT || DEFAULT_PORTS.xmpp),
       websocketPort: Number(process.env.COMPASS_SIM_WS_PORT || DEFAULT_PORTS.websocket),
+      filesPort: Number(process.env.COMPASS_SIM_FILES_PORT || DEFAULT_PORTS.files),
       // COMPASS_SIM_TRAFFIC: demo calls a minute; 0 for none
       traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
     });
@@ -140,7 +141,7 @@ async function main() {
     if (err && err.code === "EADDRINUSE") {
       throw new Error(
         `Port ${err.port} is already in use: is npm start or compass-simulator running already? ` +
-          "Stop it, or set COMPASS_SIM_REST_PORT / COMPASS_SIM_XMPP_PORT / COMPASS_SIM_WS_PORT.",
+          "Stop it, or set COMPASS_SIM_REST_PORT / COMPASS_SIM_XMPP_PORT / COMPASS_SIM_WS_PORT / COMPASS_SIM_FILES_PORT.",
       );
     }
     throw err;
@@ -202,7 +203,7 @@ async function main() {
 
   console.log("");
   console.log(
-    `Compass simulator  REST ${simulator.rest.url}   XMPP ${simulator.xmpp ? simulator.xmpp.service : "-"}`,
+    `Compass simulator  REST ${simulator.rest.url}   XMPP ${simulator.xmpp ? simulator.xmpp.service : "-"}   reports ${simulator.files.url}`,
   );
   console.log(
     `                   users: ${simulator.credentials.map((c) => `${c.username}/${c.password}`).join("  ")}`,

@@ -8,7 +8,9 @@ import { EventEmitter } from "node:events";
 import type { Endpoints } from "./endpoints";
 import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
+import { idFromSelf, PlatformOperations } from "./operations";
 import type { CompassResult, GetResult, Notification } from "./protocol";
+import { CompassReports } from "./reports";
 import { RestClient } from "./rest";
 import { type EventHandler, EventRouter, type RouteKeys } from "./router";
 import { CompassSession, type SessionStatus } from "./xmpp";
@@ -37,6 +39,10 @@ const MAX_HELD_NOTIFICATIONS = 10_000;
 
 export class CompassConnection extends EventEmitter {
   readonly rest: RestClient;
+  /** queue membership, status, dialling, switches and the editor's lists, over `rest` */
+  readonly operations: PlatformOperations;
+  /** CDRs and event logs from the reports host (files.D), with the same credentials */
+  readonly reports: CompassReports;
   readonly model = new LiveModel();
   status: SessionStatus = { state: "stopped" };
   /** whether the model holds a complete picture (loaded after the latest subscription) */
@@ -52,7 +58,6 @@ export class CompassConnection extends EventEmitter {
   private applying: Stanza | undefined;
   private reloadTimer: NodeJS.Timeout | null = null;
   private generation = 0;
-  private companyUrlPromise: Promise<string> | null = null;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -63,6 +68,15 @@ export class CompassConnection extends EventEmitter {
       versions: options.versions,
       timeoutMs: options.timeoutMs,
       ca: options.ca,
+    });
+    this.operations = new PlatformOperations(this.rest);
+    this.reports = new CompassReports({
+      baseUrl: options.endpoints.filesUrl,
+      username: options.username,
+      password: options.password,
+      timeoutMs: options.timeoutMs,
+      ca: options.ca,
+      companyId: async () => idFromSelf(await this.operations.companyUrl()) ?? "",
     });
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
   }
@@ -154,23 +168,6 @@ export class CompassConnection extends EventEmitter {
     }
   }
 
-  /** The own company's REST URL (its `self`), asked once per connection. */
-  async companyUrl(): Promise<string> {
-    this.companyUrlPromise ??= this.rest
-      .getOwnCompany<{ self?: unknown }>({ noRedirect: true })
-      .then((company) => {
-        if (typeof company?.self !== "string")
-          throw new Error("the platform did not say which company this user is in");
-        return company.self;
-      });
-    try {
-      return await this.companyUrlPromise;
-    } catch (err) {
-      this.companyUrlPromise = null; // a failure is not remembered: the next request asks again
-      throw err;
-    }
-  }
-
   /** Calls including recent ended ones (`history="true"`), in the model's field names. */
   async callHistory(): Promise<HistoryCallView[]> {
     if (!this.session) throw new Error("the live session is not running");
@@ -184,6 +181,7 @@ export class CompassConnection extends EventEmitter {
     this.router.clear();
     this.model.removeAllListeners();
     await this.rest.close();
+    await this.reports.close();
   }
 
   private async get(session: CompassSession, type: "user" | "queue" | "call"): Promise<GetResult> {

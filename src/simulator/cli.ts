@@ -9,15 +9,16 @@ import type { SeedData } from "./state/seed";
  * The fixed loopback addresses the examples' connection ("Compass simulator") and `npm start` use,
  * so an imported example connects to a simulator started with no options.
  */
-export const DEFAULT_PORTS = { rest: 8780, xmpp: 8722, websocket: 8781 } as const;
+export const DEFAULT_PORTS = { rest: 8780, xmpp: 8722, websocket: 8781, files: 8782 } as const;
 
 const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 8780] [--xmpp-port 8722] [--ws-port 8781]
-                         [--traffic 6] [--seed company.json] [--public]
+                         [--files-port 8782] [--traffic 6] [--seed company.json] [--public]
 
   --host       address to listen on (default 127.0.0.1)
   --port       REST port (default ${DEFAULT_PORTS.rest}; 0: any free port)
   --xmpp-port  XMPP (TCP) port (default ${DEFAULT_PORTS.xmpp}; 0: any free port)
   --ws-port    XMPP over WebSocket port (default ${DEFAULT_PORTS.websocket}; 0: any free port; "off": none)
+  --files-port reports (files) port: CDR and Events API (default ${DEFAULT_PORTS.files}; 0: any free port)
   --traffic    demo calls per minute, played continuously (default 0: none)
   --seed       JSON file with the company to simulate (default: the built-in company)
   --public     allow a non-loopback --host`;
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     port?: string;
     "xmpp-port"?: string;
     "ws-port"?: string;
+    "files-port"?: string;
     traffic?: string;
     seed?: string;
     public?: boolean;
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         "xmpp-port": { type: "string" },
         "ws-port": { type: "string" },
+        "files-port": { type: "string" },
         traffic: { type: "string" },
         seed: { type: "string" },
         public: { type: "boolean" },
@@ -81,7 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     values["ws-port"] === "off"
       ? undefined
       : portOption(values["ws-port"], "--ws-port", DEFAULT_PORTS.websocket);
-  if (port === null || xmppPort === null || websocketPort === null) return 2;
+  const filesPort = portOption(values["files-port"], "--files-port", DEFAULT_PORTS.files);
+  if (port === null || xmppPort === null || websocketPort === null || filesPort === null) return 2;
   const callsPerMinute = values.traffic === undefined ? 0 : Number(values.traffic);
   if (!Number.isFinite(callsPerMinute) || callsPerMinute < 0 || callsPerMinute > 600) {
     console.error(`--traffic must be a number of calls per minute from 0 to 600\n\n${USAGE}`);
@@ -102,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       restPort: port,
       xmppPort,
       websocketPort,
+      filesPort,
       seed,
       traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
     });
@@ -110,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       "--port": port,
       "--xmpp-port": xmppPort,
       "--ws-port": websocketPort,
+      "--files-port": filesPort,
     });
     if (!taken) throw err;
     console.error(taken);
@@ -129,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`Compass simulator running`);
   console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
   console.log(`  REST API:   ${sim.rest.url}`);
+  console.log(`  reports:    ${sim.files.url}   (the files URL: CDR and Events API)`);
   if (sim.xmpp) {
     console.log(`  XMPP:       ${sim.xmpp.service}   (users log in as username@${sim.xmpp.jidDomain})`);
     if (sim.xmpp.websocketUrl) console.log(`  WebSocket:  ${sim.xmpp.websocketUrl}`);
@@ -158,11 +165,13 @@ function portOption(value: string | undefined, name: string, fallback: number): 
 function portTakenMessage(err: unknown, flags: Record<string, number | undefined>): string | null {
   const e = err as NodeJS.ErrnoException & { port?: number };
   if (e?.code !== "EADDRINUSE") return null;
-  const flag = Object.keys(flags).find((f) => flags[f] === e.port) ?? "--port / --xmpp-port / --ws-port";
+  const flag =
+    Object.keys(flags).find((f) => flags[f] === e.port) ?? "--port / --xmpp-port / --ws-port / --files-port";
   return (
     `Port ${e.port} is already in use (another compass-simulator, or npm start, may be running).\n` +
     `Stop it, or pick a free port with ${flag} N — then set the same port in the connection's ` +
-    `REST URL / XMPP service, which point at ${DEFAULT_PORTS.rest} / ${DEFAULT_PORTS.xmpp} by default.`
+    `REST URL / files URL / XMPP service, which point at ${DEFAULT_PORTS.rest} / ${DEFAULT_PORTS.files} / ` +
+    `${DEFAULT_PORTS.xmpp} by default.`
   );
 }
 

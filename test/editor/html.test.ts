@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as vm from "node:vm";
 import {
   codeSpans,
   defReads,
@@ -44,21 +45,13 @@ const CORE_TYPES = [
 ];
 /** FlowFuse Dashboard 2.0's types, used by its own example only. */
 const DASHBOARD_TYPES = ["ui-base", "ui-theme", "ui-page", "ui-group", "ui-template"];
-/**
- * Properties renamed on another branch (new name -> old name; "version" is new). Examples already use
- * the new names and, where a test depends on it, keep the old one beside; either side is accepted
- * until both branches are merged.
- */
-const RENAMED: Record<string, string | null> = {
-  userIds: "users",
-  queueIds: "queues",
-  followRedirects: "noRedirect",
-  version: null,
-};
-const renamedPair = (key: string): string | undefined =>
-  key in RENAMED ? (RENAMED[key] ?? undefined) : Object.keys(RENAMED).find((k) => RENAMED[k] === key);
 /** Properties every flow node may carry besides its defaults. */
 const FLOW_KEYS = ["id", "type", "z", "x", "y", "wires", "g"];
+/**
+ * The node's version: declared by every node, edited by no dialog, read by src/nodes/migrate.ts and
+ * the editor's import (resources/compass-migrations.js); a flow without it is version 0.
+ */
+const VERSION = "version";
 
 const read = (...parts: string[]) => fs.readFileSync(path.join(ROOT, ...parts), "utf8");
 const catalogue = (lang: string, file: string) => readJson(path.join(NODES, "locales", lang, `${file}.json`));
@@ -153,8 +146,10 @@ describe("editor: nodes/*.html", () => {
             `#${prefix}${field} is not a property`,
           );
         }
+        assert.ok(defaults.includes(VERSION), "a version default");
         for (const key of [...defaults, ...credentials]) {
           if (lists.includes(key)) continue; // list values are edited by oneditprepare/oneditsave
+          if (key === VERSION) continue;
           assert.ok(fields.includes(key), `${key} has no #${prefix}${key}`);
         }
       });
@@ -163,7 +158,7 @@ describe("editor: nodes/*.html", () => {
         const source = read("src", "nodes", `${type}.ts`);
         const reads = defReads(source);
         for (const key of defaults) {
-          if (key === "name" || key === "config") continue;
+          if (key === "name" || key === "config" || key === VERSION) continue;
           assert.ok(reads.includes(key), `src/nodes/${type}.ts never reads def.${key}`);
         }
         for (const key of reads) {
@@ -183,6 +178,52 @@ describe("editor: nodes/*.html", () => {
         assert.ok(dutch && dutch.trim().length > 200, "Dutch help");
         assert.deepEqual(codeSpans(dutch), codeSpans(english), "the <code> texts of both helps");
       });
+    });
+  }
+});
+
+/**
+ * The property names the installed Node-RED's editor reserves for itself (`internalProperties` in its
+ * red.js): registerType drops any such default with only a console warning, so a field of that name
+ * is silently never saved.
+ */
+function reservedProperties(): string[] {
+  const redJs = path.join(
+    path.dirname(require.resolve("@node-red/editor-client/package.json")),
+    "public",
+    "red",
+    "red.js",
+  );
+  const source = fs.readFileSync(redJs, "utf8");
+  const list = /\binternalProperties\s*=\s*(\[[^\]]*\])/.exec(source);
+  assert.ok(list, `no internalProperties list in ${redJs}: where does this Node-RED keep it?`);
+  const names: unknown = vm.runInNewContext(list[1]!, {}, { timeout: 1000 });
+  assert.ok(Array.isArray(names) && names.every((n) => typeof n === "string"), "a list of names");
+  return names as string[];
+}
+
+describe("editor: property names Node-RED reserves", () => {
+  const reserved = reservedProperties();
+
+  it("reads the list from the installed Node-RED", () => {
+    // a few names the editor has reserved for long; the rest come from the file
+    for (const name of ["id", "type", "wires", "users", "x", "_def"])
+      assert.ok(reserved.includes(name), name);
+  });
+
+  for (const type of htmlTypes) {
+    it(`${type}: no defaults or credentials key is reserved`, () => {
+      const html = read("nodes", `${type}.html`);
+      const keys = [
+        ...(objectLiteralKeys(html, "defaults") ?? []),
+        ...(objectLiteralKeys(html, "credentials") ?? []),
+      ];
+      assert.ok(keys.length > 0);
+      assert.deepEqual(
+        keys.filter((k) => reserved.includes(k)),
+        [],
+        "reserved by Node-RED's editor (renamed properties need a step in resources/compass-migrations.js)",
+      );
     });
   }
 });
@@ -293,12 +334,11 @@ describe("editor: examples/", () => {
           const defaults = defaultsByType.get(String(node.type));
           if (!defaults) continue;
           for (const key of Object.keys(node)) {
-            const ok = defaults.includes(key) || FLOW_KEYS.includes(key) || key in RENAMED;
-            assert.ok(ok || defaults.includes(renamedPair(key) ?? ""), `${node.type} ${node.id}: ${key}`);
+            assert.ok(defaults.includes(key) || FLOW_KEYS.includes(key), `${node.type} ${node.id}: ${key}`);
           }
           for (const key of defaults) {
-            const pair = renamedPair(key);
-            assert.ok(key in node || (pair && pair in node), `${node.type} ${node.id} leaves out ${key}`);
+            if (key === VERSION) continue; // absent = 0: the import migrates it
+            assert.ok(key in node, `${node.type} ${node.id} leaves out ${key}`);
           }
           if (node.type !== "compass-config")
             assert.ok(configs.has(node.config), `${node.id}'s config is here`);
@@ -307,19 +347,25 @@ describe("editor: examples/", () => {
     });
   }
 
-  it("uses every node type, and no id twice across files but the one shared connection's", () => {
+  it("uses every node type, and no id twice across files", () => {
     const all = [...examples.values()].flat();
     const used = new Set(all.map((n) => n.type));
     for (const type of ourTypes) assert.ok(used.has(type), `no example uses ${type}`);
-    const configs = all.filter((n) => n.type === "compass-config");
-    // importing any number of examples leaves one connection: the same id, name and settings in each
-    assert.equal(
-      new Set(configs.map((n) => JSON.stringify(n))).size,
-      1,
-      "one connection, the same everywhere",
-    );
-    assert.equal(configs[0]?.name, "Compass simulator");
+    // every example uses the one shared connection, "Compass simulator": importing any number of them
+    // leaves one connection
+    const connections = new Set(all.filter((n) => n.type === "compass-config").map((n) => n.id));
+    assert.equal(connections.size, 1, [...connections].join(", "));
+    assert.equal(all.find((n) => n.type === "compass-config")?.name, "Compass simulator");
+    // the shared connection may appear in several files, the same in each
+    const shared = new Map<string, string>();
+    for (const n of all.filter((n) => n.type === "compass-config")) {
+      const text = JSON.stringify(n);
+      const id = String(n.id);
+      assert.equal(shared.get(id) ?? text, text, `connection ${id} differs between examples`);
+      shared.set(id, text);
+    }
     const ids = all.filter((n) => n.type !== "compass-config").map((n) => n.id);
+    ids.push(...shared.keys());
     assert.equal(new Set(ids).size, ids.length);
   });
 
@@ -375,5 +421,11 @@ describe("editor: source scanners", () => {
     assert.deepEqual(codeSpans(helpSection(html, "n")!), ["a", "b"]);
     assert.equal(helpSection(html, "other"), null);
     assert.deepEqual(defReads("const a = def.one; f(def.two, def.one); undef.three"), ["one", "two"]);
+    assert.deepEqual(
+      defReads(
+        'const T = { a: { from: "typed", property: "user" }, b: { from: "choice", property: "action", msg: "x" } };',
+      ),
+      ["action", "user", "userType"],
+    );
   });
 });

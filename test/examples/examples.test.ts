@@ -14,12 +14,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { Simulator } from "../../src/simulator";
-import { runScenario } from "../../src/simulator/scenarios";
+import { planScenario, runScenario } from "../../src/simulator/scenarios";
 import { dialplanForUser } from "../../src/simulator/scenarios/parts";
 import {
   CHROMIUM,
   clickInject,
   connections,
+  debugTexts,
   deploy,
   type ImportedExample,
   importExample,
@@ -280,6 +281,47 @@ describe("examples, imported through the editor with the simulator on its defaul
       10000,
       "ALL",
     );
+    await noRedNodes(tab);
+  });
+
+  it("compass-call-control - queue pickup and listen in: a Sales caller shows, and Alice's pickup answers", async () => {
+    const { tab } = await importAndDeploy("compass-call-control - queue pickup and listen in");
+    // the example watches Sales: a seed whose caller the scenario puts in Sales
+    const params = { reoffers: 1 };
+    const seed = [...Array(50).keys()].find((n) =>
+      planScenario(sim!.state, "queue-abandoned", { seed: n, params }).steps.some((st) =>
+        /Sales/.test(st.label),
+      ),
+    );
+    assert.ok(seed !== undefined, "no seed puts the caller in Sales");
+    const run = runScenario(sim!.state, "queue-abandoned", { timeScale: 0.3, seed, params });
+    try {
+      await waitForDebug(page, await tabNode(tab, "waiting / left"), /queue\.caller\.joined/);
+      await clickInject(page, await tabNode(tab, "Alice picks up"));
+      // the pickup answers, or the platform refuses it and the catch node says why: both are the example's output
+      const picked = await tabNode(tab, "picked up");
+      const why = await tabNode(tab, "why");
+      await waitFor2(
+        async () => (await debugTexts(page, picked)).length + (await debugTexts(page, why)).length > 0,
+        "the pickup's answer or the reason it was refused",
+      );
+    } finally {
+      run.cancel();
+      await run.catch(() => undefined);
+    }
+    await noRedNodes(tab);
+  });
+
+  it("compass-cdr - call records: today's agent logins come from the reports host", async () => {
+    const { tab } = await importAndDeploy("compass-cdr - call records");
+    await clickInject(page, await tabNode(tab, "today's agent logins"));
+    const logins = await tabNode(tab, "logins, pauses");
+    const why = await tabNode(tab, "why");
+    await waitFor2(
+      async () => (await debugTexts(page, logins)).length > 0 || (await debugTexts(page, why)).length > 0,
+      "the user events report",
+    );
+    assert.deepEqual(await debugTexts(page, why), [], "the report was refused");
     await noRedNodes(tab);
   });
 

@@ -56,6 +56,7 @@ export async function startFixedSimulator(): Promise<Simulator> {
     restPort: DEFAULT_PORTS.rest,
     xmppPort: DEFAULT_PORTS.xmpp,
     websocketPort: DEFAULT_PORTS.websocket,
+    filesPort: DEFAULT_PORTS.files,
   });
 }
 

@@ -170,7 +170,7 @@ export class Link {
     entity.on("status", (status: string) => {
       if (status === "disconnect" || status === "close") {
         const why = this.lastError ? `: ${describe(this.lastError)}` : "";
-        this.lose(new Error(`connection closed${why}`));
+        this.lose(new Error(`connection closed${why}`, { cause: this.lastError }));
       }
     });
     entity.on("connect", () => {
@@ -186,7 +186,10 @@ export class Link {
 
   /** Connect, secure, authenticate and bind; resolves with the bound JID. */
   async open(timeoutMs: number): Promise<string> {
-    const timer = setTimeout(() => this.lose(new Error(`no session within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => this.lose(new SessionUnavailableError("timeout", `no session within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     try {
       await this.guard(this.entity.start());
     } finally {

@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { WebSocket } from "ws";
+import { SessionUnavailableError } from "./errors";
 import { ConnectionWebSocket, WebSocketSocket, type XmppEntity, type XmppSocket } from "./xmppjs";
 
 export type TransportKind = "tcp" | "websocket";
@@ -91,7 +92,7 @@ export function upgradeToTls(raw: net.Socket, trust: TrustOptions, timeoutMs: nu
       checkServerIdentity: (_host, cert) => tls.checkServerIdentity(trust.domain, cert),
     });
     const timer = setTimeout(
-      () => fail(new Error(`TLS handshake took longer than ${timeoutMs} ms`)),
+      () => fail(new SessionUnavailableError("timeout", `TLS handshake took longer than ${timeoutMs} ms`)),
       timeoutMs,
     );
     const done = () => {
@@ -106,7 +107,8 @@ export function upgradeToTls(raw: net.Socket, trust: TrustOptions, timeoutMs: nu
     function fail(err: Error) {
       done();
       secured.destroy();
-      reject(new Error(`TLS with ${trust.domain} failed: ${err.message}`));
+      // the cause keeps the code and the peer certificate, so the failure can name what it holds
+      reject(new Error(`TLS with ${trust.domain} failed: ${err.message}`, { cause: err }));
     }
     secured.once("secureConnect", ok);
     secured.once("error", fail);
