@@ -10,14 +10,15 @@ import * as path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { DEFAULT_PORTS } from "../../src/simulator/cli";
-import { stopChild, waitForListening } from "./editor";
+import { CHROMIUM, CONFIG_ID, launchChromium, stopChild, waitForListening } from "./editor";
 import { freePort } from "./prosody";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
-export const CHROMIUM = "/usr/bin/chromium";
 export const PACKAGE_NAME = "@compass-flows/node-red-compass";
-/** The one connection every example and the starter flow use. */
-export const SHARED_CONFIG_ID = "c0a5500000000001";
+/** The one connection every example and the starter flow use (the editor stack's too). */
+export const SHARED_CONFIG_ID = CONFIG_ID;
+
+export { CHROMIUM, launchChromium };
 
 /** npm start's own helpers (scripts/start.js): settings file, package link, first-run flows. */
 export const start = require(path.join(ROOT, "scripts", "start.js")) as {
@@ -114,23 +115,6 @@ async function waitForOutput(output: () => string, pattern: RegExp, timeoutMs: n
     if (Date.now() > deadline) throw new Error(`Node-RED never printed ${pattern}:\n${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-export async function launchChromium(): Promise<Browser> {
-  const { chromium } = await import("playwright-core");
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
 }
 
 /** A page in a context that reaches nothing but loopback. */
