@@ -105,6 +105,28 @@ async function deployFirstRunFlows(editorUrl, user) {
   if (!res.ok) throw new Error(`deploying the starter flow failed: ${res.status} ${await res.text()}`);
 }
 
+/** Node-RED (this checkout's) in `userDir` with `settings`, on `port`. */
+function spawnNodeRed(userDir, settings, port, stdio) {
+  return spawn(
+    process.execPath,
+    [
+      require.resolve("node-red/red.js"),
+      "--userDir",
+      userDir,
+      "--settings",
+      settings,
+      "--port",
+      String(port),
+    ],
+    {
+      cwd: userDir,
+      stdio,
+      // PORT: the examples that call this editor's own http in nodes (caller pop) read it
+      env: { ...process.env, PORT: String(port), NODE_RED_ENABLE_PROJECTS: "false" },
+    },
+  );
+}
+
 async function waitForEditor(url) {
   for (let i = 0; i < 300; i++) {
     try {
@@ -151,23 +173,7 @@ async function main() {
   linkPackageInto(userDir);
   const settings = writeSettings(userDir, { open });
   const firstRun = !fs.existsSync(path.join(userDir, "flows.json"));
-  const red = spawn(
-    process.execPath,
-    [
-      require.resolve("node-red/red.js"),
-      "--userDir",
-      userDir,
-      "--settings",
-      settings,
-      "--port",
-      String(editorPort),
-    ],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-      // PORT: the examples that call this editor's own http in nodes (caller pop) read it
-      env: { ...process.env, PORT: String(editorPort), NODE_RED_ENABLE_PROJECTS: "false" },
-    },
-  );
+  const red = spawnNodeRed(userDir, settings, editorPort, ["ignore", "pipe", "inherit"]);
 
   let stopping = false;
   const stop = async (code) => {
@@ -220,7 +226,14 @@ async function main() {
   console.log("Press Ctrl-C to stop both.");
 }
 
-module.exports = { writeSettings, linkPackageInto, firstRunFlows, deployFirstRunFlows, FIRST_RUN_EXAMPLES };
+module.exports = {
+  writeSettings,
+  linkPackageInto,
+  spawnNodeRed,
+  firstRunFlows,
+  deployFirstRunFlows,
+  FIRST_RUN_EXAMPLES,
+};
 
 if (require.main === module) {
   main().catch((err) => {

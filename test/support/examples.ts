@@ -3,7 +3,7 @@
 // child with npm start's settings in a user folder the test fills, Chromium on that editor, and the
 // user's path through it: Menu > Import > Examples, Deploy, the debug sidebar, node status.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess, StdioOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -24,6 +24,7 @@ export { CHROMIUM, launchChromium };
 export const start = require(path.join(ROOT, "scripts", "start.js")) as {
   writeSettings(dir: string, options?: { open: boolean }): string;
   linkPackageInto(dir: string): void;
+  spawnNodeRed(userDir: string, settings: string, port: number, stdio: StdioOptions): ChildProcess;
   deployFirstRunFlows(editorUrl: string, user: { username: string; password: string }): Promise<void>;
 };
 
@@ -74,23 +75,7 @@ export async function startNodeRed(userDir: string): Promise<NodeRedChild> {
   const settings = start.writeSettings(userDir);
   // picked here rather than by Node-RED: the caller-pop example reads it as $env("PORT")
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      require.resolve("node-red/red.js"),
-      "--userDir",
-      userDir,
-      "--settings",
-      settings,
-      "--port",
-      String(port),
-    ],
-    {
-      cwd: userDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PORT: String(port), NODE_RED_ENABLE_PROJECTS: "false" },
-    },
-  );
+  const child = start.spawnNodeRed(userDir, settings, port, ["ignore", "pipe", "pipe"]);
   let log = "";
   child.stdout!.setEncoding("utf8").on("data", (s: string) => {
     log += s;
