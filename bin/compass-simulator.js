@@ -4,10 +4,11 @@ const { main } = require("../dist/src/simulator/cli.js");
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // exit at once: after a failed listen a half-started endpoint may still hold a socket
+    process.exit(code);
   },
   (err) => {
     console.error(`compass-simulator failed: ${err?.message ?? err}`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

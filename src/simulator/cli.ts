@@ -5,13 +5,20 @@ import { parseArgs } from "node:util";
 import { startSimulator } from "./index";
 import type { SeedData } from "./state/seed";
 
-const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 0] [--xmpp-port 0] [--ws-port N]
-                         [--traffic 6] [--seed company.json] [--public]
+/**
+ * The fixed loopback addresses the examples' connection ("Compass simulator") and `npm start` use,
+ * so an imported example connects to a simulator started with no options.
+ */
+export const DEFAULT_PORTS = { rest: 8780, xmpp: 8722, websocket: 8781, files: 8782 } as const;
+
+const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 8780] [--xmpp-port 8722] [--ws-port 8781]
+                         [--files-port 8782] [--traffic 6] [--seed company.json] [--public]
 
   --host       address to listen on (default 127.0.0.1)
-  --port       REST port (default 0: any free port)
-  --xmpp-port  XMPP (TCP) port (default 0: any free port)
-  --ws-port    XMPP over WebSocket port (default: no WebSocket)
+  --port       REST port (default ${DEFAULT_PORTS.rest}; 0: any free port)
+  --xmpp-port  XMPP (TCP) port (default ${DEFAULT_PORTS.xmpp}; 0: any free port)
+  --ws-port    XMPP over WebSocket port (default ${DEFAULT_PORTS.websocket}; 0: any free port; "off": none)
+  --files-port reports (files) port: CDR and Events API (default ${DEFAULT_PORTS.files}; 0: any free port)
   --traffic    demo calls per minute, played continuously (default 0: none)
   --seed       JSON file with the company to simulate (default: the built-in company)
   --public     allow a non-loopback --host`;
@@ -34,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     port?: string;
     "xmpp-port"?: string;
     "ws-port"?: string;
+    "files-port"?: string;
     traffic?: string;
     seed?: string;
     public?: boolean;
@@ -47,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         "xmpp-port": { type: "string" },
         "ws-port": { type: "string" },
+        "files-port": { type: "string" },
         traffic: { type: "string" },
         seed: { type: "string" },
         public: { type: "boolean" },
@@ -69,11 +78,14 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const port = portOption(values.port, "--port");
-  const xmppPort = portOption(values["xmpp-port"], "--xmpp-port");
+  const port = portOption(values.port, "--port", DEFAULT_PORTS.rest);
+  const xmppPort = portOption(values["xmpp-port"], "--xmpp-port", DEFAULT_PORTS.xmpp);
   const websocketPort =
-    values["ws-port"] === undefined ? undefined : portOption(values["ws-port"], "--ws-port");
-  if (port === null || xmppPort === null || websocketPort === null) return 2;
+    values["ws-port"] === "off"
+      ? undefined
+      : portOption(values["ws-port"], "--ws-port", DEFAULT_PORTS.websocket);
+  const filesPort = portOption(values["files-port"], "--files-port", DEFAULT_PORTS.files);
+  if (port === null || xmppPort === null || websocketPort === null || filesPort === null) return 2;
   const callsPerMinute = values.traffic === undefined ? 0 : Number(values.traffic);
   if (!Number.isFinite(callsPerMinute) || callsPerMinute < 0 || callsPerMinute > 600) {
     console.error(`--traffic must be a number of calls per minute from 0 to 600\n\n${USAGE}`);
@@ -87,13 +99,38 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const sim = await startSimulator({
-    host,
-    restPort: port,
-    xmppPort,
-    websocketPort,
-    seed,
-    traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator({
+      host,
+      restPort: port,
+      xmppPort,
+      websocketPort,
+      filesPort,
+      seed,
+      traffic: callsPerMinute > 0 ? { callsPerMinute } : undefined,
+    });
+  } catch (err) {
+    const taken = portTakenMessage(err, {
+      "--port": port,
+      "--xmpp-port": xmppPort,
+      "--ws-port": websocketPort,
+      "--files-port": filesPort,
+    });
+    if (!taken) throw err;
+    console.error(taken);
+    return 3;
+  }
+  // listen for the signals before saying we run: a signal that comes right after "Press Ctrl+C"
+  // would otherwise kill the process before the handler exists
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
   console.log(`Compass simulator running`);
   console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
@@ -110,32 +147,39 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`    ${c.username.padEnd(12)} ${c.password.padEnd(20)} ${c.name}`);
   console.log(`Press Ctrl+C to stop.`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   await sim.close();
   console.log("Compass simulator stopped");
   return 0;
 }
 
-/** A port number from the command line, or null after saying what is wrong. */
-function portOption(value: string | undefined, name: string): number | null {
-  const port = value === undefined ? 0 : Number(value);
+/** A port number from the command line (or its default), or null after saying what is wrong. */
+function portOption(value: string | undefined, name: string, fallback: number): number | null {
+  const port = value === undefined ? fallback : Number(value);
   if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
   console.error(`${name} must be a number from 0 to 65535\n\n${USAGE}`);
   return null;
 }
 
+/** For a listen error on a port that is in use: which flag picks another one. */
+function portTakenMessage(err: unknown, flags: Record<string, number | undefined>): string | null {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code !== "EADDRINUSE") return null;
+  const flag =
+    Object.keys(flags).find((f) => flags[f] === e.port) ?? "--port / --xmpp-port / --ws-port / --files-port";
+  return (
+    `Port ${e.port} is already in use (another compass-simulator, or npm start, may be running).\n` +
+    `Stop it, or pick a free port with ${flag} N — then set the same port in the connection's ` +
+    `REST URL / files URL / XMPP service, which point at ${DEFAULT_PORTS.rest} / ${DEFAULT_PORTS.files} / ` +
+    `${DEFAULT_PORTS.xmpp} by default.`
+  );
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => {
-      process.exitCode = code;
+      // exit at once: after a failed listen a half-started endpoint may still hold a socket
+      process.exit(code);
     },
     (err: unknown) => {
       console.error(`compass-simulator failed: ${(err as Error)?.message ?? err}`);

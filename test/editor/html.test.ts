@@ -34,7 +34,17 @@ const CORE_TYPES = [
   "template",
   "catch",
   "status",
+  "delay",
+  "csv",
+  "file",
+  "http in",
+  "http request",
+  "http response",
+  "websocket out",
+  "websocket-listener",
 ];
+/** FlowFuse Dashboard 2.0's types, used by its own example only. */
+const DASHBOARD_TYPES = ["ui-base", "ui-theme", "ui-page", "ui-group", "ui-template"];
 /** Properties every flow node may carry besides its defaults. */
 const FLOW_KEYS = ["id", "type", "z", "x", "y", "wires", "g"];
 /**
@@ -302,8 +312,13 @@ describe("editor: examples/", () => {
         const ids = new Set(flow.map((n) => n.id));
         for (const node of flow) {
           const type = String(node.type);
-          assert.ok(ourTypes.includes(type) || CORE_TYPES.includes(type), `unknown type ${type}`);
-          if (type === "compass-config") continue;
+          const known =
+            ourTypes.includes(type) ||
+            CORE_TYPES.includes(type) ||
+            (file.startsWith("dashboard 2.0") && DASHBOARD_TYPES.includes(type));
+          assert.ok(known, `unknown type ${type}`);
+          // config nodes (no position on a tab) have no wires
+          if (type === "compass-config" || node.x === undefined) continue;
           assert.ok(Array.isArray(node.wires), `${node.id} has wires`);
           for (const target of (node.wires as unknown[][]).flat()) {
             assert.ok(ids.has(target), `${node.id} is wired to ${target}, not in this file`);
@@ -336,6 +351,11 @@ describe("editor: examples/", () => {
     const all = [...examples.values()].flat();
     const used = new Set(all.map((n) => n.type));
     for (const type of ourTypes) assert.ok(used.has(type), `no example uses ${type}`);
+    // every example uses the one shared connection, "Compass simulator": importing any number of them
+    // leaves one connection
+    const connections = new Set(all.filter((n) => n.type === "compass-config").map((n) => n.id));
+    assert.equal(connections.size, 1, [...connections].join(", "));
+    assert.equal(all.find((n) => n.type === "compass-config")?.name, "Compass simulator");
     // the shared connection may appear in several files, the same in each
     const shared = new Map<string, string>();
     for (const n of all.filter((n) => n.type === "compass-config")) {
@@ -357,8 +377,13 @@ describe("editor: examples/", () => {
     for (const type of ["compass-call-event", "compass-queue-event", "compass-state", "compass-api"]) {
       const node = flow.find((n) => n.type === type);
       assert.ok(node, `a ${type} node`);
-      const targets = (node.wires as unknown[][]).flat().map((id) => byId.get(id)?.type);
-      assert.ok(targets.includes("debug"), `${type} is wired to a debug node`);
+      // straight to a debug node, or through one change node that makes a one-line text
+      const next = (n: FlowNode) => (n.wires as unknown[][]).flat().map((id) => byId.get(String(id))!);
+      const targets = next(node).flatMap((n) => (n.type === "change" ? next(n) : [n]));
+      assert.ok(
+        targets.some((n) => n.type === "debug"),
+        `${type} is wired to a debug node`,
+      );
     }
     const stats = flow.find((n) => n.type === "compass-queue-event")!;
     assert.deepEqual(stats.events, ["queue.stats"]);

@@ -62,7 +62,11 @@ function linkPackage(userDir: string): void {
 }
 
 /** Resolves with the editor URL once Node-RED says it listens (it picks the port: uiPort 0). */
-function waitForListening(child: ChildProcess, output: () => string, timeoutMs: number): Promise<string> {
+export function waitForListening(
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`Node-RED did not start:\n${output()}`)), timeoutMs);
     const onData = () => {
@@ -82,7 +86,7 @@ function waitForListening(child: ChildProcess, output: () => string, timeoutMs: 
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
     return Promise.resolve();
   return new Promise((resolve) => {

@@ -125,7 +125,8 @@ describe("simulator: compass-simulator CLI", () => {
   }
 
   it("prints the URL, company and credentials, serves requests, and stops cleanly on SIGINT", async () => {
-    const p = run([]);
+    // any free ports: the fixed defaults (8780/8722/8781) are tested in test/examples only
+    const p = run(["--port", "0", "--xmpp-port", "0", "--ws-port", "0"]);
     const [, url] = await waitFor(p.out, /REST API:\s+(http:\/\/127\.0\.0\.1:\d+)/);
     assert.match(p.out(), /id 8323166/);
     assert.match(p.out(), /alice\s+compass-alice/);
@@ -140,7 +141,7 @@ describe("simulator: compass-simulator CLI", () => {
   });
 
   it("stops cleanly on SIGTERM too", async () => {
-    const p = run(["--port", "0"]);
+    const p = run(["--port", "0", "--xmpp-port", "0", "--ws-port", "off"]);
     await waitFor(p.out, /Press Ctrl\+C/);
     p.child.kill("SIGTERM");
     assert.equal(await p.exited, 0);
