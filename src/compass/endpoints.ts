@@ -1,4 +1,4 @@
-// Every platform address derives from one platform domain (docs/platform.md, "Hosts"). Resellers run
+// Every platform address derives from one platform domain (docs/platform-notes.md, "Addresses"). Resellers run
 // the same platform under other domains, so the domain is configuration, never a constant.
 
 export const DEFAULT_PLATFORM_DOMAIN = "apollo.compass-stack.com";

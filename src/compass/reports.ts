@@ -1,4 +1,4 @@
-// The platform's reports (docs/platform.md "Reports: CDR API and Events API"): company, user and
+// The platform's reports (docs/platform-notes.md "Reports: CDR and Events API"): company, user and
 // queue CDRs, one CSV file per day, and call and user event logs for a time range, from the reports
 // host files.D. That host is a second origin that gets the same Basic credentials, so it has its
 // own REST client with the same same-origin guard. No Node-RED here.

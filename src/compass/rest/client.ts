@@ -1,4 +1,4 @@
-// The Compass REST client (manual: "Compass REST Interface"; docs/platform.md "REST").
+// The Compass REST client (manual: "Compass REST Interface"; docs/platform-notes.md "REST").
 // One undici Pool per client, bound to the configured origin: every request carries Basic auth, so
 // nothing ever leaves that origin (paths, absolute URLs and redirects are all checked first).
 

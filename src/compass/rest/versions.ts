@@ -1,4 +1,4 @@
-// API version negotiation (manual "Versioning"; platform.md): offer every version the caller speaks
+// API version negotiation (manual "Versioning"; docs/platform-notes.md "REST"): offer every version the caller speaks
 // in one Accept header with falling q-values, and read the served version back from Content-Type.
 
 import { CompassConfigError } from "./errors";

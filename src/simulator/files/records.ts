@@ -1,6 +1,6 @@
 // What the simulated reports host serves, recorded from what the company state plays: a company,
 // user and queue CDR row when a call ends, a call event row for every call change, a user event
-// row for queue and phone logins, pauses and removals. Columns as docs/platform.md lists them.
+// row for queue and phone logins, pauses and removals. Columns as docs/platform-notes.md ("Reports") lists them.
 // Memory is bounded: each list keeps its newest `maxRows` rows.
 //
 // A person answering (a user, or the outside party of an outbound call) sets answer_time; a queue

@@ -1,4 +1,4 @@
-// Every notification type in docs/platform.md, from hand-made fixtures, read to exact objects.
+// Every notification type in docs/platform-notes.md ("Notifications and data"), from hand-made fixtures, read to exact objects.
 import assert from "node:assert/strict";
 import {
   type Callpoint,
