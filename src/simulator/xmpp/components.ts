@@ -38,6 +38,10 @@ export interface ComponentOptions {
 
 export interface AttachedComponents {
   services: PlatformServices;
+  /** fault tests: take the phone component off the server (it answers "unavailable" for it) ... */
+  detachPhone(): Promise<void>;
+  /** ... and put it back */
+  attachPhone(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +59,7 @@ interface XmppComponent {
   on(event: "error", listener: (err: Error) => void): void;
   on(event: "online", listener: () => void): void;
   removeAllListeners(event: string): void;
-  reconnect: { stop(): void };
+  reconnect: { start(): void; stop(): void };
   status: string;
 }
 
@@ -153,6 +157,13 @@ class ComponentLink {
     this.xmpp.reconnect.stop();
     await this.xmpp.stop().catch(() => undefined);
   }
+
+  /** reconnect after close(), reconnecting by itself again on server restarts */
+  async reopen(): Promise<void> {
+    this.closed = false;
+    this.xmpp.reconnect.start();
+    await this.xmpp.start();
+  }
 }
 
 export async function attachComponents(
@@ -247,5 +258,10 @@ export async function attachComponents(
     await close();
     throw new Error(`components could not attach to ${service}: ${(err as Error).message}`);
   }
-  return { services: live, close };
+  return {
+    services: live,
+    close,
+    detachPhone: () => phone.close(),
+    attachPhone: () => phone.reopen(),
+  };
 }
