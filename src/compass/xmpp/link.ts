@@ -264,7 +264,7 @@ export class Link {
     } catch (err) {
       if (err instanceof SessionUnavailableError) {
         return err.reason === "timeout"
-          ? new Error(`${to} did not answer a ping within ${timeoutMs} ms`)
+          ? new Error(`no answer to ping within ${timeoutMs} ms (${to})`)
           : err;
       }
       if (err instanceof CompassRequestError && isUnreachable(err)) {
