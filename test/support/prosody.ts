@@ -42,7 +42,15 @@ export interface ProsodyServer {
   modules: string[];
   log(): Promise<string>;
   stop(): Promise<void>;
-  restart(): Promise<void>;
+  /** stop (SIGTERM by default, SIGKILL for a crash), stay down `downMs`, start again on the same ports */
+  restart(options?: RestartOptions): Promise<void>;
+}
+
+export interface RestartOptions {
+  signal?: "SIGTERM" | "SIGKILL";
+  downMs?: number;
+  /** called once the old process has exited, before the new one starts */
+  onDown?: () => void;
 }
 
 export function isProsodyAvailable(): boolean {
@@ -191,11 +199,11 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
       }
     };
 
-    const terminate = async () => {
+    const terminate = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") => {
       const proc = child;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-      proc.kill("SIGTERM");
+      proc.kill(signal);
       const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);
@@ -216,8 +224,10 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
         await terminate();
         await cleanupDir();
       },
-      restart: async () => {
-        await terminate();
+      restart: async (restart: RestartOptions = {}) => {
+        await terminate(restart.signal);
+        restart.onDown?.();
+        if (restart.downMs) await new Promise((r) => setTimeout(r, restart.downMs));
         await launch();
       },
     };

@@ -42,6 +42,8 @@ export interface AttachedComponents {
   detachPhone(): Promise<void>;
   /** ... and put it back */
   attachPhone(): Promise<void>;
+  /** fault tests: send any stanza from the pubsub service (e.g. a mutated notification) */
+  sendFromPubsub(stanza: OutboundStanza): void;
   close(): Promise<void>;
 }
 
@@ -263,5 +265,6 @@ export async function attachComponents(
     close,
     detachPhone: () => phone.close(),
     attachPhone: () => phone.reopen(),
+    sendFromPubsub: (stanza) => pubsub.send(stanza),
   };
 }
