@@ -11,6 +11,10 @@ export interface RelayConnection {
   down: number;
   /** what the client sent, up to 64 KiB (readable until TLS starts) */
   sent: string;
+  /** sizes of the chunks as they passed, + up / - down, for telling the set-up phases apart */
+  chunks: number[];
+  /** cut (both sides destroyed) once this many bytes in total have passed */
+  limit: number | undefined;
   client: net.Socket;
   server: net.Socket;
 }
@@ -21,6 +25,8 @@ export interface Relay {
   connections: RelayConnection[];
   /** the next connection is cut (both sides destroyed) after `bytes` in total have passed */
   cutNextAfter(bytes: number): void;
+  /** every open connection is cut after `bytes` more (mid-stanza, most likely) */
+  cutOpenAfter(bytes: number): void;
   /** new connections are reset at once (a server that is down but reachable) */
   resetNew(on: boolean): void;
   /** stop forwarding on every open connection (a silent link); new ones stall too */
@@ -47,8 +53,15 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
     }
     const upstream = net.connect({ port: targetPort, host: targetHost });
     upstream.on("error", () => undefined);
-    const conn: RelayConnection = { up: 0, down: 0, sent: "", client, server: upstream };
-    const limit = cutAfter;
+    const conn: RelayConnection = {
+      up: 0,
+      down: 0,
+      sent: "",
+      chunks: [],
+      limit: cutAfter,
+      client,
+      server: upstream,
+    };
     cutAfter = undefined;
     connections.push(conn);
     open.add(conn);
@@ -61,6 +74,7 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
       from.on("data", (chunk: Buffer) => {
         if (stalled) return; // swallowed: neither side hears anything more
         let data = chunk;
+        const limit = conn.limit;
         if (limit !== undefined && conn.up + conn.down + data.length >= limit) {
           data = data.subarray(0, Math.max(0, limit - conn.up - conn.down));
           conn[direction] += data.length;
@@ -69,6 +83,7 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
           return;
         }
         conn[direction] += data.length;
+        if (conn.chunks.length < 1000) conn.chunks.push(direction === "up" ? data.length : -data.length);
         if (direction === "up" && conn.sent.length < SENT_LIMIT) conn.sent += data.toString("latin1");
         to.write(data);
       });
@@ -95,6 +110,9 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
     connections,
     cutNextAfter: (bytes) => {
       cutAfter = bytes;
+    },
+    cutOpenAfter: (bytes) => {
+      for (const conn of open) conn.limit = conn.up + conn.down + bytes;
     },
     resetNew: (on) => {
       resetting = on;
