@@ -263,9 +263,7 @@ export class Link {
       return undefined;
     } catch (err) {
       if (err instanceof SessionUnavailableError) {
-        return err.reason === "timeout"
-          ? new Error(`no answer to ping within ${timeoutMs} ms (${to})`)
-          : err;
+        return err.reason === "timeout" ? new Error(`no answer to ping within ${timeoutMs} ms (${to})`) : err;
       }
       if (err instanceof CompassRequestError && isUnreachable(err)) {
         return new Error(`${to} is unreachable (the server answered ${err.condition})`);
