@@ -205,12 +205,39 @@ export class Link {
       this.lose(new Error(`no session within ${timeoutMs} ms`)),
     );
     try {
-      await this.guard(this.entity.start());
+      await this.guard(this.startEntity());
     } finally {
       clearTimeout(timer);
     }
     this.online = true;
     return this.jid;
+  }
+
+  /**
+   * xmpp.js's own start(), without its flaw: start() makes a promise for "online" (rejected by the
+   * next "error") before it opens the stream, and returns it only if opening succeeds. When the
+   * socket fails before the server's stream header (a server restarting resets the connection), the
+   * open and that promise both reject and nobody handles the second: an unhandled rejection, which
+   * ends Node-RED ("[red] Uncaught Exception: Error: read ECONNRESET", no stack of ours).
+   */
+  private async startEntity(): Promise<void> {
+    const entity = this.entity;
+    const { service, domain } = entity.options;
+    await entity.connect(service);
+    const online = new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
+        entity.off("online", onOnline);
+        entity.off("error", settle);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onOnline = () => settle();
+      entity.on("online", onOnline);
+      entity.on("error", settle);
+    });
+    online.catch(noop); // handled here, whichever of open() and online fails first
+    await entity.open({ domain });
+    await online;
   }
 
   /** Race `promise` against the loss of this link. */
