@@ -249,7 +249,8 @@ export class CompassConnection extends EventEmitter {
 
   private setStatus(status: SessionStatus): void {
     this.status = status;
-    this.emit("status", status);
+    // a listener that throws (a node's status() failing) must not break a close or a reconnect
+    guarded("connection status emit", () => this.emit("status", status), this.failed)();
   }
 
   private clearReloadTimer(): void {

@@ -30,6 +30,9 @@ export interface ProsodyOptions {
   streamManagement?: boolean;
   /** load mod_privacy_lists when installed (default true); without it Prosody answers service-unavailable */
   privacyLists?: boolean;
+  /** the names the server certificate lists (default: the user domain and every component); fault
+   * tests give names that do not match, to prove a mismatched certificate is refused */
+  certificateNames?: string[];
 }
 
 export interface ProsodyServer {
@@ -116,7 +119,7 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
   try {
     const components = options.components ?? [];
     const certs = await createTestCertificates(
-      [options.userDomain, ...components.map((c) => c.domain)],
+      options.certificateNames ?? [options.userDomain, ...components.map((c) => c.domain)],
       await mkdir(path.join(dir, "certs"), { recursive: true }).then(() => path.join(dir, "certs")),
     );
     await mkdir(path.join(dir, "data"), { recursive: true });
