@@ -26,7 +26,7 @@ for i in $(seq 1 "$RUNS"); do
   start=$(date +%s)
   # shellcheck disable=SC2086 # SPEC is a glob on purpose
   NODE_OPTIONS="--trace-uncaught" timeout --kill-after=10 "$RUN_TIMEOUT" \
-    node_modules/.bin/mocha --no-config --node-option expose-gc --timeout 60000 $SPEC >"$log" 2>    node --expose-gc node_modules/mocha/bin/mocha.js --no-config --timeout 60000 $SPEC >"$log" 2>&11
+    node_modules/.bin/mocha --no-config --node-option expose-gc --timeout 60000 $SPEC >"$log" 2>&1
   rc=$?
   took=$(($(date +%s) - start))
   if [ "$rc" -eq 0 ]; then
