@@ -110,12 +110,39 @@ describe("faults: mutated notifications through the real path", function () {
       // let the component drain now and then, so the storm is paced like a busy platform
       if (i % 100 === 99) await new Promise((r) => setImmediate(r));
     }
-    // a real change after the storm: once it is in the model, everything before it has been read
-    const sentinel = p.state.users()[0]?.id as string;
-    p.state.setUserStatus(sentinel, { displayStatus: "after the storm" });
+    // a sentinel on the same path after the storm: a new user no mutation could have touched (the
+    // mutations may well have "destroyed" real users); once it is in the model, all before it was read
+    const alice = p.state.userByUsername("alice");
+    assert.ok(alice);
+    const sentinel = { ...alice, id: "sentinel-user", username: "sentinel" };
+    p.components.sendFromPubsub({
+      name: "message",
+      attrs: { from: PUBSUB, to: jid, type: "headline", id: "sentinel" },
+      inner: buildXml({
+        event: {
+          "@_xmlns": NS_PUBSUB_EVENT,
+          items: {
+            "@_node": p.state.company.id,
+            item: {
+              "@_id": "sentinel",
+              notification: notificationNode(
+                p.state,
+                {
+                  type: "notification.user.create",
+                  timestamp: Date.now(),
+                  userId: sentinel.id,
+                  user: sentinel,
+                },
+                DOMAIN,
+              ),
+            },
+          },
+        },
+      }),
+    });
     await waitFor(
-      () => c.model.getUser(sentinel)?.displayStatus === "after the storm",
-      20_000,
+      () => c.model.getUser(sentinel.id) !== null,
+      60_000,
       "the sentinel after the mutations",
     ).catch(async (err) => {
       // what the log of a failing run needs: the link's state and why Prosody dropped anything
