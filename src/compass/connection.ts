@@ -9,6 +9,7 @@ import type { Endpoints } from "./endpoints";
 import { guarded, settle } from "./guard";
 import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
+import { PlatformOperations } from "./operations";
 import type { CompassResult, GetResult, Notification } from "./protocol";
 import { RestClient } from "./rest";
 import { type EventHandler, EventRouter, type RouteKeys } from "./router";
@@ -41,6 +42,8 @@ const MAX_HELD_NOTIFICATIONS = 10_000;
 
 export class CompassConnection extends EventEmitter {
   readonly rest: RestClient;
+  /** queue membership, status, dialling, switches and the editor's lists, over `rest` */
+  readonly operations: PlatformOperations;
   readonly model = new LiveModel();
   status: SessionStatus = { state: "stopped" };
   /** whether the model holds a complete picture (loaded after the latest subscription) */
@@ -56,7 +59,6 @@ export class CompassConnection extends EventEmitter {
   private applying: Stanza | undefined;
   private reloadTimer: NodeJS.Timeout | null = null;
   private generation = 0;
-  private companyUrlPromise: Promise<string> | null = null;
 
   /** where a guarded callback's failure is told: the connection's own log */
   private readonly failed = (where: string, err: unknown) =>
@@ -72,6 +74,7 @@ export class CompassConnection extends EventEmitter {
       timeoutMs: options.timeoutMs,
       ca: options.ca,
     });
+    this.operations = new PlatformOperations(this.rest);
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
   }
 
@@ -185,23 +188,6 @@ export class CompassConnection extends EventEmitter {
         RELOAD_RETRY_MS,
       );
       this.reloadTimer.unref();
-    }
-  }
-
-  /** The own company's REST URL (its `self`), asked once per connection. */
-  async companyUrl(): Promise<string> {
-    this.companyUrlPromise ??= this.rest
-      .getOwnCompany<{ self?: unknown }>({ noRedirect: true })
-      .then((company) => {
-        if (typeof company?.self !== "string")
-          throw new Error("the platform did not say which company this user is in");
-        return company.self;
-      });
-    try {
-      return await this.companyUrlPromise;
-    } catch (err) {
-      this.companyUrlPromise = null; // a failure is not remembered: the next request asks again
-      throw err;
     }
   }
 

@@ -4,6 +4,7 @@
 import type { RestMethod } from "../compass/rest";
 import { evaluate, runAction } from "./action";
 import { translator } from "./i18n";
+import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./red";
 
 const METHODS = new Set<RestMethod>(["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -15,11 +16,13 @@ interface CompassApiDef extends NodeDef {
   body?: string;
   bodyType?: string;
   methodOverride?: boolean;
-  noRedirect?: boolean;
+  /** send X-No-Redirect, so the platform follows bootstrap redirects itself */
+  followRedirects?: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassApi(this: Node, def: CompassApiDef): void {
+  function CompassApi(this: Node, saved: CompassApiDef): void {
+    const def = migrated("compass-api", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-api");
 
@@ -40,7 +43,7 @@ export = function register(RED: NodeAPI): void {
         ...(isAbsolute ? { url: where } : { path: where.startsWith("/") ? where : `/${where}` }),
         body: method === "GET" || method === "DELETE" ? undefined : body,
         methodOverride: def.methodOverride === true,
-        noRedirect: def.noRedirect === true,
+        noRedirect: def.followRedirects === true,
       });
       return {
         payload: response.body,

@@ -2,6 +2,7 @@
 // kind, direction, users, queues and number patterns.
 
 import { CALL_EVENTS, eventConcerns, valuesOf } from "../compass/events";
+import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { chosenEvents, idSet, numberMatcher, runTrigger } from "./trigger";
 
@@ -10,18 +11,19 @@ const NUMBER_KEYS = ["number", "exten", "digits", "dialled"] as const;
 interface CallEventDef extends NodeDef {
   events?: string | string[];
   direction?: string;
-  users?: string;
-  queues?: string;
+  userIds?: string;
+  queueIds?: string;
   numbers?: string;
   includeXml?: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassCallEvent(this: Node, def: CallEventDef): void {
+  function CompassCallEvent(this: Node, saved: CallEventDef): void {
+    const def = migrated("compass-call-event", saved);
     RED.nodes.createNode(this, def);
     const direction = def.direction && def.direction !== "any" ? def.direction : null;
-    const users = idSet(def.users);
-    const queues = idSet(def.queues);
+    const users = idSet(def.userIds);
+    const queues = idSet(def.queueIds);
     const numbers = numberMatcher(def.numbers);
 
     runTrigger(RED, this, def, {

@@ -1,17 +1,21 @@
 // compass-dial: start a call for a user, to a number or to another user. The user's phone rings
 // first; when they pick up, the platform calls the destination. API v3 answers the new call's id.
 
-import { evaluate, runAction } from "./action";
+import { runAction } from "./action";
 import { translator } from "./i18n";
+import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { requireId, requireText } from "./values";
 
+/** Which input wins: the node's typed caller and destination (each may point into the message). */
+const INPUTS = {
+  user: { from: "typed", property: "user" },
+  destination: { from: "typed", property: "destination" },
+} satisfies InputTable;
+
+/** beside its input table, what the node reads directly */
 interface DialDef extends NodeDef {
-  user?: string;
-  userType?: string;
   mode?: string;
-  destination?: string;
-  destinationType?: string;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -20,26 +24,15 @@ export = function register(RED: NodeAPI): void {
     const t = translator(RED, "compass-dial");
 
     runAction(RED, this, def, async (msg, config) => {
-      const rest = config.connection!.rest;
-      const userId = requireId(
-        await evaluate(RED, this, msg, def.user, def.userType),
-        t("compass-dial.errors.no-user"),
-      );
-      const target = requireText(
-        await evaluate(RED, this, msg, def.destination, def.destinationType),
-        t("compass-dial.errors.no-destination"),
-      );
-      const toUser = def.mode === "user";
-      const answer = await rest.request<unknown>({
-        method: "POST",
-        path: `/user/${encodeURIComponent(userId)}/${toUser ? "dialUser" : "dialNumber"}`,
-        // References in bodies are absolute URLs; the field name for dialUser differs between
-        // sources, so both are sent.
-        body: toUser
-          ? { user: rest.urlFor("user", requireId(target, t("compass-dial.errors.no-destination"))) }
-          : { destination: target },
-      });
-      const callId = callIdOf(answer.body);
+      const operations = config.connection!.operations;
+      const input = await readInputs(RED, this, def, msg, INPUTS);
+      const userId = requireId(input.user, t("compass-dial.errors.no-user"));
+      const target = requireText(input.destination, t("compass-dial.errors.no-destination"));
+      const answer =
+        def.mode === "user"
+          ? await operations.dialUser(userId, requireId(target, t("compass-dial.errors.no-destination")))
+          : await operations.dialNumber(userId, target);
+      const { callId } = answer;
       return {
         payload: { callId, userId, destination: target, answer: answer.body },
         statusCode: answer.statusCode,
@@ -50,13 +43,3 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType("compass-dial", CompassDial);
 };
-
-/** v3 answers the new call's id (as a string or inside an object); v1/v2 answer a boolean. */
-function callIdOf(body: unknown): string | null {
-  if (typeof body === "string" && body.trim()) return body.trim();
-  if (body && typeof body === "object") {
-    const id = (body as Record<string, unknown>).callId ?? (body as Record<string, unknown>).id;
-    if (typeof id === "string" && id) return id;
-  }
-  return null;
-}

@@ -2,6 +2,7 @@
 // snapshots rate-limited per queue.
 
 import { QUEUE_EVENTS } from "../compass/events";
+import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { StatsThrottle } from "./throttle";
 import { chosenEvents, idSet, runTrigger } from "./trigger";
@@ -10,15 +11,16 @@ const DEFAULT_STATS_INTERVAL_S = 2;
 
 interface QueueEventDef extends NodeDef {
   events?: string | string[];
-  queues?: string;
+  queueIds?: string;
   statsInterval?: string | number;
   includeXml?: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassQueueEvent(this: Node, def: QueueEventDef): void {
+  function CompassQueueEvent(this: Node, saved: QueueEventDef): void {
+    const def = migrated("compass-queue-event", saved);
     RED.nodes.createNode(this, def);
-    const queues = idSet(def.queues);
+    const queues = idSet(def.queueIds);
     const seconds = Number(def.statsInterval ?? DEFAULT_STATS_INTERVAL_S);
     const throttle = new StatsThrottle(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 2000);
 

@@ -2,19 +2,21 @@
 // user changes, filtered by kind and users.
 
 import { USER_EVENTS } from "../compass/events";
+import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { chosenEvents, idSet, runTrigger } from "./trigger";
 
 interface UserEventDef extends NodeDef {
   events?: string | string[];
-  users?: string;
+  userIds?: string;
   includeXml?: boolean;
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassUserEvent(this: Node, def: UserEventDef): void {
+  function CompassUserEvent(this: Node, saved: UserEventDef): void {
+    const def = migrated("compass-user-event", saved);
     RED.nodes.createNode(this, def);
-    const users = idSet(def.users);
+    const users = idSet(def.userIds);
     runTrigger(RED, this, def, {
       events: chosenEvents(def.events, USER_EVENTS),
       includeXml: def.includeXml === true,

@@ -2,17 +2,22 @@
 // none; end a wrap-up. Mixing this with queue pause (v2) in one company breaks call delivery on the
 // platform, so a company should use one or the other.
 
-import { evaluate, runAction } from "./action";
-import { translator } from "./i18n";
+import { runAction } from "./action";
+import { localised, translator } from "./i18n";
+import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
-import { actionOf, requireId } from "./values";
+import { requireId } from "./values";
 
-const RECEIVE_CALLS = new Set(["ALL", "ONLY_DIRECT", "NONE"]);
+/** Which input wins: the node's typed user; msg.action with "set by msg.action"; the status from
+ * msg.payload when the node's is "set by msg.payload". */
+const INPUTS = {
+  action: { from: "choice", property: "action", msg: "action", fallback: "get" },
+  user: { from: "typed", property: "user" },
+  receiveCalls: { from: "choice", property: "receiveCalls", msg: "payload" },
+} satisfies InputTable;
 
+/** beside its input table, what the node reads directly */
 interface UserStatusDef extends NodeDef {
-  action?: string;
-  user?: string;
-  userType?: string;
   receiveCalls?: string;
 }
 
@@ -22,38 +27,31 @@ export = function register(RED: NodeAPI): void {
     const t = translator(RED, "compass-user-status");
 
     runAction(RED, this, def, async (msg, config) => {
-      const rest = config.connection!.rest;
-      const userId = requireId(
-        await evaluate(RED, this, msg, def.user, def.userType),
-        t("compass-user-status.errors.no-user"),
+      const operations = config.connection!.operations;
+      // An older flow may hold no status at all: it was read from msg.payload then too.
+      const input = await readInputs(
+        RED,
+        this,
+        def.receiveCalls ? def : { ...def, receiveCalls: "msg" },
+        msg,
+        INPUTS,
       );
-      const path = `/user/${encodeURIComponent(userId)}/status`;
-      const action = actionOf(def.action, msg, "get");
-      let body: Record<string, unknown>;
-      switch (action) {
-        case "get": {
-          const answer = await rest.request({ path, versions: [3] });
-          return { payload: answer.body, statusCode: answer.statusCode, summary: summaryOf(answer.body) };
-        }
-        case "set": {
-          const wanted = String(
-            def.receiveCalls === "msg" || !def.receiveCalls ? msg.payload : def.receiveCalls,
-          )
-            .trim()
-            .toUpperCase();
-          if (!RECEIVE_CALLS.has(wanted))
-            throw new Error(t("compass-user-status.errors.bad-receive-calls", { value: wanted }));
-          body = { receiveCalls: wanted };
-          break;
-        }
-        case "end-wrapup":
-          body = { endWrapup: true };
-          break;
-        default:
-          throw new Error(t("compass-user-status.errors.bad-action", { action }));
+      const userId = requireId(input.user, t("compass-user-status.errors.no-user"));
+      const action = String(input.action).toLowerCase();
+      try {
+        const answer =
+          action === "get"
+            ? await operations.userStatus(userId)
+            : action === "set"
+              ? await operations.setReceiveCalls(userId, input.receiveCalls)
+              : action === "end-wrapup"
+                ? await operations.endWrapup(userId)
+                : null;
+        if (!answer) throw new Error(t("compass-user-status.errors.bad-action", { action }));
+        return { payload: answer.body, statusCode: answer.statusCode, summary: summaryOf(answer.body) };
+      } catch (err) {
+        throw localised(t, "compass-user-status", err);
       }
-      const answer = await rest.request({ method: "POST", path, body, versions: [3] });
-      return { payload: answer.body, statusCode: answer.statusCode, summary: summaryOf(answer.body) };
     });
   }
 

@@ -6,6 +6,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { OperationError } from "../compass/operations";
 import type { NodeAPI } from "./red";
 
 type Substitutions = Record<string, string | number>;
@@ -62,4 +63,16 @@ function substitute(text: string, substitutions?: Substitutions): string {
   return text.replace(/__(\w+)__/g, (whole, name: string) =>
     name in substitutions ? String(substitutions[name]) : whole,
   );
+}
+
+/**
+ * A platform operation's refusal in the node's language: its code names a text under
+ * "<file>.errors"; an error without such a text keeps its own message.
+ */
+export function localised(t: Translate, file: string, err: unknown): unknown {
+  if (!(err instanceof OperationError)) return err;
+  const key = `${file}.errors.${err.code}`;
+  const text = t(key, err.params);
+  if (text !== key) err.message = text; // the same error, so a status code on it still reaches msg
+  return err;
 }

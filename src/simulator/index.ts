@@ -17,7 +17,6 @@ export {
 } from "./state/errors";
 export { defaultPassword, defaultSeed, type SeedData } from "./state/seed";
 export { CompanyState, type CompanyStateOptions } from "./state/store";
-export { type AttachedComponents, attachComponents, type ComponentOptions } from "./xmpp/components";
 export { startXmppEndpoint, type XmppEndpoint, type XmppEndpointOptions } from "./xmpp/server";
 
 /** The simulator's platform domain: REST and XMPP names derive from it as on the live platform. */

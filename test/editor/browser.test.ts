@@ -9,10 +9,20 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { CONFIG_ID, type EditorStack, NODE_TYPES, startEditorStack } from "../support/editor";
+import type { Browser, Page } from "playwright-core";
+import {
+  CHROMIUM,
+  CONFIG_ID,
+  closeDialog,
+  type EditorStack,
+  launchChromium,
+  NODE_TYPES,
+  type OpenPage,
+  openDialog as openDialogOf,
+  openEditor as openEditorIn,
+  startEditorStack,
+} from "../support/editor";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUR_TEXT = /compass/i;
 /** An i18n key shown raw: the catalogue lookup failed. */
 const RAW_KEY = /compass-[a-z-]+\.(label|placeholder|tip|direction|versions|action|mode|query|method)\./;
@@ -25,17 +35,10 @@ declare const navigator: { language: string };
 /** What the page's elements offer us (the test compiles without the DOM library). */
 type Field = { value: string; innerText: string };
 
-interface OpenPage {
-  page: Page;
-  /** page errors and console errors seen since the page opened */
-  errors: string[];
-}
-
 describe("editor in a real browser (Node-RED + Chromium)", function () {
   this.timeout(60000);
   let stack: EditorStack | undefined;
   let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
   let shotDir = "";
   let keepShots = false;
   let editor: OpenPage;
@@ -50,56 +53,18 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     shotDir = wanted ?? fs.mkdtempSync(path.join(os.tmpdir(), "compass-editor-shots-"));
     fs.mkdirSync(shotDir, { recursive: true });
     stack = await startEditorStack();
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     editor = await openEditor("en-US");
   });
 
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await stack?.stop();
     if (shotDir && !keepShots) fs.rmSync(shotDir, { recursive: true, force: true });
   });
 
-  /** A fresh context (own profile state) in `locale`, the editor loaded with our nodes in the workspace. */
-  async function openEditor(locale: string): Promise<OpenPage> {
-    const context = await browser!.newContext({ locale, viewport: { width: 1400, height: 900 } });
-    contexts.push(context);
-    // nothing leaves loopback (the palette manager would fetch the public catalogue)
-    await context.route("**/*", (route) =>
-      new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-    );
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}\n${err.stack ?? ""}`));
-    page.on("console", (msg) => {
-      if (msg.type() === "error") errors.push(`console: ${msg.text()} @ ${msg.location().url}`);
-    });
-    await page.goto(stack!.url);
-    const ids = Object.values(stack!.nodeIds);
-    await page.waitForFunction(
-      // `typeof` first: until the editor's scripts run, RED is not declared at all (`RED?.` would throw).
-      (wanted: string[]) =>
-        // biome-ignore lint/complexity/useOptionalChain: see above
-        typeof RED !== "undefined" && RED.nodes?.node && wanted.every((id) => RED.nodes.node(id)),
-      ids,
-      { timeout: 20000 },
-    );
-    return { page, errors };
-  }
+  // each in its own browser context, closed with the browser
+  const openEditor = (locale: string) => openEditorIn(browser!, stack!, locale);
 
   // a failed test must not leave its dialog open for the next one
   afterEach(async () => {
@@ -114,27 +79,9 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     return p.errors.filter((e) => OUR_TEXT.test(e));
   }
 
-  async function openDialog(page: Page, type: string): Promise<void> {
-    const id = stack!.nodeIds[type];
-    await page.evaluate(
-      ({ id, type }) => {
-        if (type === "compass-config") RED.editor.editConfig("", type, id);
-        else RED.editor.edit(RED.nodes.node(id));
-      },
-      { id, type },
-    );
-    await page.locator(".red-ui-tray .form-row").first().waitFor({ state: "visible" });
-    // oneditprepare has run once the Node-RED input of the config select exists
-    await page.waitForTimeout(150);
-  }
+  const openDialog = (page: Page, type: string) => openDialogOf(page, type, stack!.nodeIds[type]!);
 
-  async function closeDialog(page: Page, button: "cancel" | "ok", type: string): Promise<void> {
-    const prefix = type === "compass-config" ? "node-config-dialog" : "node-dialog";
-    await page.locator(`#${prefix}-${button}`).click();
-    await page.locator(".red-ui-tray").waitFor({ state: "detached" });
-  }
-
-  it("loads with no errors from our files and shows the Compass palette category with our 9 node types", async () => {
+  it("loads with no errors from our files and shows the Compass palette category with every node type the package lists", async () => {
     const { page } = editor;
     const shown = await page
       .locator('.red-ui-palette-node[data-palette-type^="compass-"]')
@@ -253,27 +200,38 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     assert.deepEqual(ourErrors(editor), []);
   });
 
-  it("fills the queue picker from the deployed connection, and says so when the connection is not deployed", async () => {
+  /** The picker attachPicker puts beside `#<field>`: its button, then its panel and note below the row. */
+  function pickerOf(page: Page, field: string) {
+    const row = page.locator(`.red-ui-tray .form-row:has(#${field})`);
+    const panel = page.locator(`.red-ui-tray .form-row:has(#${field}) + .compass-picker`);
+    return {
+      button: row.locator("button.compass-picker-button"),
+      panel,
+      filter: panel.locator(".compass-picker-filter"),
+      list: panel.locator(".compass-picker-list"),
+      note: page.locator(`.red-ui-tray .form-row:has(#${field}) + .compass-picker + .compass-picker-note`),
+    };
+  }
+
+  async function visibleOptions(list: ReturnType<typeof pickerOf>["list"]) {
+    return list
+      .locator("option:not([style*='display: none'])")
+      .evaluateAll((els) =>
+        els.map((e) => ({ value: (e as unknown as Field).value, text: e.textContent ?? "" })),
+      );
+  }
+
+  it("fills the queue picker from the deployed connection, filters it, and says so when the connection is not deployed", async () => {
     const { page } = editor;
     const type = "compass-queue-event";
     await openDialog(page, type);
     assert.equal(await page.locator("#node-input-config").inputValue(), CONFIG_ID);
-    // attachPicker puts the list and then its note straight after the field's row
-    const row = page.locator(".red-ui-tray .form-row:has(#node-input-queues)");
-    const button = row.locator("button:has(i.fa-list)");
-    const list = page.locator(".red-ui-tray .form-row:has(#node-input-queues) + select[multiple]");
-    const note = page.locator(
-      ".red-ui-tray .form-row:has(#node-input-queues) + select[multiple] + .form-tips",
-    );
+    const picker = pickerOf(page, "node-input-queueIds");
 
-    await button.click();
-    await list.waitFor({ state: "visible" });
-    const options = await list
-      .locator("option")
-      .evaluateAll((els) =>
-        els.map((e) => ({ value: (e as unknown as Field).value, text: e.textContent ?? "" })),
-      );
-    const names = options.map((o) => o.text);
+    await picker.button.click();
+    await picker.panel.waitFor({ state: "visible" });
+    assert.equal(await picker.list.evaluate((e) => (e as unknown as { multiple: boolean }).multiple), true);
+    const names = (await visibleOptions(picker.list)).map((o) => o.text);
     assert.ok(
       names.some((n) => n.startsWith("Support")),
       `no Support in ${JSON.stringify(names)}`,
@@ -282,22 +240,32 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
       names.some((n) => n.startsWith("Sales")),
       `no Sales in ${JSON.stringify(names)}`,
     );
-    const support = options.find((o) => o.text.startsWith("Support"))!;
-    assert.ok(support.value, "the Support option has an id");
-    await list.selectOption(support.value);
-    assert.equal(await page.locator("#node-input-queues").inputValue(), support.value);
+    // the filter box narrows the list by name (or id)
+    await picker.filter.fill("supp");
+    const narrowed = await visibleOptions(picker.list);
+    assert.equal(narrowed.length, 1, JSON.stringify(narrowed));
+    const support = narrowed[0]!;
+    assert.match(support.text, /^Support.* · \d+$/, "name and id");
+    // an id typed by hand that the platform does not list is kept beside the picked one
+    await page.locator("#node-input-queueIds").fill("9999");
+    await picker.list.selectOption(support.value);
+    assert.equal(await page.locator("#node-input-queueIds").inputValue(), `9999, ${support.value}`);
 
     // a connection the runtime does not know: the admin endpoint answers 503, the note says why
     const answered = page.waitForResponse((r) => /\/compass\/[^/]+\/queues$/.test(r.url()));
+    await picker.button.click(); // closes the open list
     await page.evaluate(() => {
       $("#node-input-config").append($("<option>").val("c0a55000000000ff").text("not deployed"));
       $("#node-input-config").val("c0a55000000000ff");
     });
-    await button.click();
+    await picker.button.click();
     assert.equal((await answered).status(), 503);
-    await note.waitFor({ state: "visible" });
-    assert.match(await note.innerText(), /not deployed/i);
-    assert.equal(await list.isVisible(), false, "the list hides when the platform cannot fill it");
+    await picker.note.waitFor({ state: "visible" });
+    assert.match(await picker.note.innerText(), /not deployed.*type the id/is);
+    assert.equal(await picker.panel.isVisible(), false, "the list hides when the platform cannot fill it");
+    // the id can still be typed
+    await page.locator("#node-input-queueIds").fill("2002");
+    assert.equal(await page.locator("#node-input-queueIds").inputValue(), "2002");
     await closeDialog(page, "cancel", type);
     // Chromium logs every non-2xx fetch; this 503 is the one the test asked for
     const expected = (e: string) =>
@@ -305,6 +273,141 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     assert.equal(editor.errors.filter(expected).length, 1);
     for (let i = editor.errors.length - 1; i >= 0; i--)
       if (expected(editor.errors[i]!)) editor.errors.splice(i, 1);
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
+  // every action-node field that names a user, queue or switch, and the list it offers
+  const ACTION_PICKERS: Array<{ type: string; field: string; seed: RegExp; when?: Record<string, string> }> =
+    [
+      { type: "compass-queue-agent", field: "node-input-user", seed: /^Alice/ },
+      { type: "compass-queue-agent", field: "node-input-queue", seed: /^Support/ },
+      { type: "compass-user-status", field: "node-input-user", seed: /^Alice/ },
+      { type: "compass-dial", field: "node-input-user", seed: /^Alice/ },
+      {
+        type: "compass-dial",
+        field: "node-input-destination",
+        seed: /^Alice/,
+        when: { "node-input-mode": "user" },
+      },
+      { type: "compass-dpswitch", field: "node-input-switch", seed: /^Day\/Night/ },
+      { type: "compass-call-control", field: "node-input-user", seed: /^Alice/ },
+      { type: "compass-call-control", field: "node-input-queue", seed: /^Support/ },
+      {
+        type: "compass-call-control",
+        field: "node-input-listenTo",
+        seed: /^Alice/,
+        when: { "node-input-action": "listen-in" },
+      },
+      {
+        type: "compass-state",
+        field: "node-input-objectId",
+        seed: /^Alice/,
+        when: { "node-input-query": "user" },
+      },
+      {
+        type: "compass-state",
+        field: "node-input-objectId",
+        seed: /^Support/,
+        when: { "node-input-query": "queue" },
+      },
+    ];
+
+  it("offers a single-choice picker beside each action node's user, queue and switch, while the field is a fixed id", async () => {
+    const { page } = editor;
+    for (const { type, field, seed, when } of ACTION_PICKERS) {
+      const what = `${type} ${field}${when ? ` (${JSON.stringify(when)})` : ""}`;
+      await openDialog(page, type);
+      const picker = pickerOf(page, field);
+      for (const [id, value] of Object.entries(when ?? {}))
+        await page.evaluate(({ id, value }) => $(`#${id}`).val(value).trigger("change"), { id, value });
+      await page.evaluate((id) => $(`#${id}`).typedInput("type", "str"), field);
+      assert.equal(await picker.button.isVisible(), true, `${what}: a picker button`);
+      await picker.button.click();
+      await picker.panel.waitFor({ state: "visible" });
+      assert.equal(
+        await picker.list.evaluate((e) => (e as unknown as { multiple: boolean }).multiple),
+        false,
+        what,
+      );
+      const options = await visibleOptions(picker.list);
+      const chosen = options.find((o) => seed.test(o.text));
+      assert.ok(chosen, `${what}: ${seed} in ${JSON.stringify(options)}`);
+      assert.match(chosen.text, / · \d+$/, `${what}: shows the id`);
+      await picker.list.selectOption(chosen.value);
+      assert.equal(await page.evaluate((id) => $(`#${id}`).typedInput("value"), field), chosen.value, what);
+      // from the message, the field names no id: no list
+      await page.evaluate((id) => $(`#${id}`).typedInput("type", "msg"), field);
+      assert.equal(await picker.button.isVisible(), false, `${what}: no picker for msg`);
+      assert.equal(await picker.panel.isVisible(), false, `${what}: the list closes`);
+      await closeDialog(page, "cancel", type);
+    }
+    // dialling a number offers no list; neither does a call id
+    await openDialog(page, "compass-dial");
+    await page.evaluate(() => {
+      $("#node-input-mode").val("number").trigger("change");
+      $("#node-input-destination").typedInput("type", "str");
+    });
+    assert.equal(await pickerOf(page, "node-input-destination").button.isVisible(), false, "dial a number");
+    await closeDialog(page, "cancel", "compass-dial");
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
+  it("names things one way: palette labels in one scheme, the connection as 'Compass · user@domain', never its raw type", async () => {
+    const { page } = editor;
+    const palette = await page
+      .locator('.red-ui-palette-node[data-palette-type^="compass-"]')
+      .evaluateAll((els) =>
+        Object.fromEntries(
+          els.map((e) => [
+            e.getAttribute("data-palette-type"),
+            // the palette wraps a label over lines
+            (e.querySelector(".red-ui-palette-label") as unknown as Field).innerText
+              .replace(/\s+/g, " ")
+              .trim(),
+          ]),
+        ),
+      );
+    assert.deepEqual(palette, {
+      "compass-api": "api",
+      "compass-call-event": "call event",
+      "compass-queue-event": "queue event",
+      "compass-user-event": "user event",
+      "compass-state": "state",
+      "compass-queue-agent": "queue agent",
+      "compass-user-status": "user status",
+      "compass-dial": "dial",
+      "compass-dpswitch": "dial plan switch",
+      "compass-call-control": "call control",
+    });
+
+    // the username comes from the credential store (never the password), as the dialog loads it
+    await page.waitForFunction((id) => RED.nodes.node(id).credentials?.username, CONFIG_ID);
+    const labels = await page.evaluate((id) => {
+      const n = RED.nodes.node(id);
+      const named = RED.utils.getNodeLabel(n);
+      const name = n.name;
+      n.name = "";
+      try {
+        return { named, unnamed: RED.utils.getNodeLabel(n), password: n.credentials.password ?? null };
+      } finally {
+        n.name = name;
+      }
+    }, CONFIG_ID);
+    assert.deepEqual(labels, {
+      named: "Simulator",
+      unnamed: `Compass · alice@${stack!.simulator.domain}`,
+      password: null,
+    });
+
+    await openDialog(page, "compass-config");
+    const title = await page.locator(".red-ui-tray-titlebar").last().innerText();
+    assert.match(title, /Compass connection/);
+    assert.doesNotMatch(title, /compass-config/);
+    await closeDialog(page, "cancel", "compass-config");
+    await page.evaluate(() => RED.sidebar.help.show("compass-config"));
+    const helpTitle = page.locator(".red-ui-sidebar-info .red-ui-help h1").first();
+    await helpTitle.waitFor({ state: "visible" });
+    assert.equal((await helpTitle.innerText()).trim(), "Compass connection");
     assert.deepEqual(ourErrors(editor), []);
   });
 

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as vm from "node:vm";
 import {
   codeSpans,
   defReads,
@@ -36,6 +37,11 @@ const CORE_TYPES = [
 ];
 /** Properties every flow node may carry besides its defaults. */
 const FLOW_KEYS = ["id", "type", "z", "x", "y", "wires", "g"];
+/**
+ * The node's version: declared by every node, edited by no dialog, read by src/nodes/migrate.ts and
+ * the editor's import (resources/compass-migrations.js); a flow without it is version 0.
+ */
+const VERSION = "version";
 
 const read = (...parts: string[]) => fs.readFileSync(path.join(ROOT, ...parts), "utf8");
 const catalogue = (lang: string, file: string) => readJson(path.join(NODES, "locales", lang, `${file}.json`));
@@ -130,8 +136,10 @@ describe("editor: nodes/*.html", () => {
             `#${prefix}${field} is not a property`,
           );
         }
+        assert.ok(defaults.includes(VERSION), "a version default");
         for (const key of [...defaults, ...credentials]) {
           if (lists.includes(key)) continue; // list values are edited by oneditprepare/oneditsave
+          if (key === VERSION) continue;
           assert.ok(fields.includes(key), `${key} has no #${prefix}${key}`);
         }
       });
@@ -140,7 +148,7 @@ describe("editor: nodes/*.html", () => {
         const source = read("src", "nodes", `${type}.ts`);
         const reads = defReads(source);
         for (const key of defaults) {
-          if (key === "name" || key === "config") continue;
+          if (key === "name" || key === "config" || key === VERSION) continue;
           assert.ok(reads.includes(key), `src/nodes/${type}.ts never reads def.${key}`);
         }
         for (const key of reads) {
@@ -160,6 +168,52 @@ describe("editor: nodes/*.html", () => {
         assert.ok(dutch && dutch.trim().length > 200, "Dutch help");
         assert.deepEqual(codeSpans(dutch), codeSpans(english), "the <code> texts of both helps");
       });
+    });
+  }
+});
+
+/**
+ * The property names the installed Node-RED's editor reserves for itself (`internalProperties` in its
+ * red.js): registerType drops any such default with only a console warning, so a field of that name
+ * is silently never saved.
+ */
+function reservedProperties(): string[] {
+  const redJs = path.join(
+    path.dirname(require.resolve("@node-red/editor-client/package.json")),
+    "public",
+    "red",
+    "red.js",
+  );
+  const source = fs.readFileSync(redJs, "utf8");
+  const list = /\binternalProperties\s*=\s*(\[[^\]]*\])/.exec(source);
+  assert.ok(list, `no internalProperties list in ${redJs}: where does this Node-RED keep it?`);
+  const names: unknown = vm.runInNewContext(list[1]!, {}, { timeout: 1000 });
+  assert.ok(Array.isArray(names) && names.every((n) => typeof n === "string"), "a list of names");
+  return names as string[];
+}
+
+describe("editor: property names Node-RED reserves", () => {
+  const reserved = reservedProperties();
+
+  it("reads the list from the installed Node-RED", () => {
+    // a few names the editor has reserved for long; the rest come from the file
+    for (const name of ["id", "type", "wires", "users", "x", "_def"])
+      assert.ok(reserved.includes(name), name);
+  });
+
+  for (const type of htmlTypes) {
+    it(`${type}: no defaults or credentials key is reserved`, () => {
+      const html = read("nodes", `${type}.html`);
+      const keys = [
+        ...(objectLiteralKeys(html, "defaults") ?? []),
+        ...(objectLiteralKeys(html, "credentials") ?? []),
+      ];
+      assert.ok(keys.length > 0);
+      assert.deepEqual(
+        keys.filter((k) => reserved.includes(k)),
+        [],
+        "reserved by Node-RED's editor (renamed properties need a step in resources/compass-migrations.js)",
+      );
     });
   }
 });
@@ -267,7 +321,10 @@ describe("editor: examples/", () => {
           for (const key of Object.keys(node)) {
             assert.ok(defaults.includes(key) || FLOW_KEYS.includes(key), `${node.type} ${node.id}: ${key}`);
           }
-          for (const key of defaults) assert.ok(key in node, `${node.type} ${node.id} leaves out ${key}`);
+          for (const key of defaults) {
+            if (key === VERSION) continue; // absent = 0: the import migrates it
+            assert.ok(key in node, `${node.type} ${node.id} leaves out ${key}`);
+          }
           if (node.type !== "compass-config")
             assert.ok(configs.has(node.config), `${node.id}'s config is here`);
         }
@@ -330,5 +387,11 @@ describe("editor: source scanners", () => {
     assert.deepEqual(codeSpans(helpSection(html, "n")!), ["a", "b"]);
     assert.equal(helpSection(html, "other"), null);
     assert.deepEqual(defReads("const a = def.one; f(def.two, def.one); undef.three"), ["one", "two"]);
+    assert.deepEqual(
+      defReads(
+        'const T = { a: { from: "typed", property: "user" }, b: { from: "choice", property: "action", msg: "x" } };',
+      ),
+      ["action", "user", "userType"],
+    );
   });
 });

@@ -122,7 +122,14 @@ export function codeSpans(html: string): string[] {
   return [...new Set([...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) => m[1]!.trim()))].sort();
 }
 
-/** Properties a node implementation reads from its definition: `def.key`. */
+/**
+ * Properties a node implementation reads from its definition: `def.key`, and the entries of its input
+ * table (src/nodes/inputs.ts: `{ from: "typed", property: "user" }` reads `user` and `userType`).
+ */
 export function defReads(source: string): string[] {
-  return [...new Set([...source.matchAll(/\bdef\.(\w+)/g)].map((m) => m[1]!))].sort();
+  const direct = [...source.matchAll(/\bdef\.(\w+)/g)].map((m) => m[1]!);
+  const tabled = [...source.matchAll(/\{\s*from:\s*"([\w-]+)",\s*property:\s*"(\w+)"/g)].flatMap((m) =>
+    m[1] === "typed" ? [m[2]!, `${m[2]}Type`] : [m[2]!],
+  );
+  return [...new Set([...direct, ...tabled])].sort();
 }

@@ -20,7 +20,7 @@ import { CompassSession } from "../../src/compass/xmpp";
 import { Link } from "../../src/compass/xmpp/link";
 import { SecureSocket, upgradeToTls } from "../../src/compass/xmpp/transport";
 import { CompanyState } from "../../src/simulator/state/store";
-import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
+import { type AttachedComponents, attachComponents } from "../support/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
 import { type Relay, startRelay } from "../support/relay";
 import { createTestCertificates, type TestCertificates } from "../support/tls";

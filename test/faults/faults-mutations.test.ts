@@ -9,8 +9,9 @@ import { SeededRandom } from "../../src/simulator/scenarios/random";
 import { runScenario } from "../../src/simulator/scenarios/runner";
 import { SCENARIO_NAMES } from "../../src/simulator/scenarios/types";
 import type { SimNotification } from "../../src/simulator/state/types";
-import { buildXml, notificationNode } from "../../src/simulator/xmpp/payloads";
+import { notificationNode } from "../../src/simulator/xmpp/payloads";
 import { NS_PUBSUB_EVENT } from "../../src/simulator/xmpp/services";
+import { buildXml } from "../../src/simulator/xmpp/xml";
 import { isProsodyAvailable } from "../support/prosody";
 import { waitFor } from "../support/wait";
 import {

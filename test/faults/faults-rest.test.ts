@@ -48,7 +48,7 @@ describe("faults: REST 500, resets and stalls under the action nodes", function 
         domain: sim.domain,
         restUrl: `http://127.0.0.1:${relay.port}`,
         apiVersions: "3,2",
-        timeout: 1, // seconds: a stalled request fails fast
+        timeout: 2, // seconds: a stalled request fails fast (and a slow machine is not a stall)
       },
       {
         id: "status",
@@ -99,7 +99,7 @@ describe("faults: REST 500, resets and stalls under the action nodes", function 
         name: "stall",
         on: () => relay.stall(true),
         off: () => relay.stall(false),
-        expect: /time|1000 ms|abort/i,
+        expect: /time|2000 ms|abort/i,
       },
     ];
     let sent = 0;
@@ -131,7 +131,12 @@ describe("faults: REST 500, resets and stalls under the action nodes", function 
       f.node("status").receive({ payload: "all" });
       f.node("api").receive({});
       sent += 2;
-      await f.waitFor("out", outBefore + 2, 10_000);
+      await f.waitFor("out", outBefore + 2, 10_000).catch((err: Error) => {
+        const late = f.received("caught").slice(caughtCount);
+        throw new Error(
+          `${fault.name}, after: ${err.message}; caught: ${late.map((m) => m.error?.message).join(" | ")}`,
+        );
+      });
       await delay(50);
       assert.equal(
         f.received("caught").length,

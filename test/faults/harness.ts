@@ -9,7 +9,7 @@ import { CompassConnection, type ConnectionOptions } from "../../src/compass/con
 import { setFailureReporter } from "../../src/compass/guard";
 import type { DomainEvent } from "../../src/compass/model";
 import { CompanyState } from "../../src/simulator/state/store";
-import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
+import { type AttachedComponents, attachComponents } from "../support/components";
 import { type ProsodyServer, startProsody } from "../support/prosody";
 import { type Relay, startRelay } from "../support/relay";
 import { waitFor } from "../support/wait";

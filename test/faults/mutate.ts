@@ -135,20 +135,5 @@ export function mutate(tree: Tree, random: SeededRandom): { tree: Tree; ops: str
   const ops: string[] = [];
   const count = random.int(1, 3);
   for (let i = 0; i < count; i++) ops.push(mutateOnce(copy, random));
-  noEmptyAttributes(copy);
   return { tree: copy, ops };
-}
-
-/**
- * The simulator's XML builder writes an attribute whose value is "" or "true" as a bare name (HTML
- * style, not well-formed XML): give those a near value instead.
- */
-function noEmptyAttributes(tree: Tree, depth = 0): void {
-  if (depth > 40) return;
-  for (const [key, value] of Object.entries(tree)) {
-    if (key.startsWith("@_") && (value === "" || value === "true")) tree[key] = value === "" ? " " : "TRUE";
-    for (const child of Array.isArray(value) ? value : [value]) {
-      if (child && typeof child === "object") noEmptyAttributes(child as Tree, depth + 1);
-    }
-  }
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { CompassConnection } from "../../src/compass/connection";
 import type { DomainEvent } from "../../src/compass/model";
 import { CompanyState } from "../../src/simulator/state/store";
-import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
+import { type AttachedComponents, attachComponents } from "../support/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
 import { waitFor } from "../support/wait";
 

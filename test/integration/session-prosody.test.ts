@@ -12,7 +12,7 @@ import {
   type SessionStatus,
 } from "../../src/compass/xmpp";
 import { CompanyState } from "../../src/simulator/state/store";
-import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
+import { type AttachedComponents, attachComponents } from "../support/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
 import { delay, once, statusOf, TcpProxy, waitFor } from "../unit/xmpp/helpers";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { CompanyState } from "../../src/simulator/state/store";
-import { type AttachedComponents, attachComponents } from "../../src/simulator/xmpp/components";
+import { type AttachedComponents, attachComponents } from "../support/components";
 import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
 import { waitFor } from "../support/wait";
 import { type LtxElement, NS, RawTcpClient } from "../unit/simulator-xmpp/raw-client";

@@ -1,5 +1,6 @@
 // The dedicated action nodes in real flows against the simulator: each REST operation changes the
-// simulated platform as it would the live one, and bad input reaches a Catch node.
+// simulated platform as it would the live one, and bad input reaches a Catch node. Each test checks
+// the target: the node changes exactly the user, queue, switch or colleague it was given, nothing else.
 
 import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
@@ -23,6 +24,18 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     await unload();
     await sim.close();
   });
+
+  /** What an action node can change, per target, to compare before and after. */
+  function targets() {
+    return {
+      receiveCalls: Object.fromEntries(sim.state.users().map((u) => [u.id, u.receiveCalls])),
+      members: sim.state
+        .queues()
+        .flatMap((q) => q.members.map((m) => `${q.id}:${m.userId}${m.pausedSince > 0 ? ":paused" : ""}`))
+        .sort(),
+      switches: Object.fromEntries(sim.state.dpSwitches().map((s) => [s.id, s.currentSetting])),
+    };
+  }
 
   async function flowWith(type: string, props: Record<string, unknown>, user = "alice") {
     const nodes: FlowNode[] = [
@@ -49,12 +62,23 @@ describe("action nodes (real flows, simulator over loopback)", () => {
 
     it("logs a user into a queue with priority, then pauses, unpauses and logs them out", async () => {
       const f = await flowWith("compass-queue-agent", { ...base, action: "msg" });
+      const before = targets();
+      const others = before.members;
+      const expected: Record<string, string[]> = {
+        login: [...others, "2001:1005"],
+        pause: [...others, "2001:1005:paused"],
+        unpause: [...others, "2001:1005"],
+        logout: others,
+      };
       for (const [i, action] of ["login", "pause", "unpause", "logout"].entries()) {
         f.node("action").receive({ action });
         const msgs = await f.waitFor("out", i + 1);
         assert.equal(msgs[i].statusCode, 200);
         assert.equal(msgs[i].payload.action, action);
+        // user 1005 in queue 2001 and no other membership changed
+        assert.deepEqual(targets().members, [...(expected[action] ?? [])].sort(), action);
       }
+      assert.deepEqual({ ...targets(), members: before.members }, before);
       assert.deepEqual(
         announced.map((n) => n.type),
         [
@@ -71,6 +95,10 @@ describe("action nodes (real flows, simulator over loopback)", () => {
       );
       const pause = announced[1] as Extract<SimNotification, { type: "notification.queueMember.update" }>;
       assert.ok(pause.member.pausedSince > 0);
+      for (const n of announced.slice(1)) {
+        const { member } = n as Extract<SimNotification, { member: unknown }>;
+        assert.deepEqual([member.userId, member.queueId], ["1005", "2001"], n.type);
+      }
     });
 
     it("takes user and queue from the message, as ids or self URLs", async () => {
@@ -114,10 +142,20 @@ describe("action nodes (real flows, simulator over loopback)", () => {
         userType: "str",
         receiveCalls: "msg",
       });
+      const before = targets();
       f.node("action").receive({ action: "set", payload: "only_direct" });
       const [set] = await f.waitFor("out");
       assert.equal(set.payload.receiveCalls, "ONLY_DIRECT");
-      assert.equal(sim.state.user("1001")?.receiveCalls, "ONLY_DIRECT");
+      // user 1001 changed, and no one else
+      assert.deepEqual(targets(), {
+        ...before,
+        receiveCalls: { ...before.receiveCalls, "1001": "ONLY_DIRECT" },
+      });
+      const statuses = announced.filter((n) => n.type === "notification.user.status");
+      assert.deepEqual(
+        statuses.map((n) => n.userId),
+        ["1001"],
+      );
       f.node("action").receive({ action: "get" });
       const [, got] = await f.waitFor("out", 2);
       assert.equal(got.payload.receiveCalls, "ONLY_DIRECT");
@@ -153,7 +191,15 @@ describe("action nodes (real flows, simulator over loopback)", () => {
       f.node("action").receive({ payload: "+31201234567" });
       const [msg] = await f.waitFor("out");
       assert.equal(typeof msg.payload.callId, "string");
-      assert.ok(sim.state.call(msg.payload.callId), "the call exists on the platform");
+      const call = sim.state.call(msg.payload.callId);
+      assert.ok(call, "the call exists on the platform");
+      assert.deepEqual(
+        [
+          call.source.kind === "User" && call.source.userId,
+          call.destination.kind === "External" && call.destination.number,
+        ],
+        ["1001", "+31201234567"],
+      );
     });
 
     it("dials a colleague by user id", async () => {
@@ -167,7 +213,23 @@ describe("action nodes (real flows, simulator over loopback)", () => {
       f.node("action").receive({});
       const [msg] = await f.waitFor("out");
       const call = sim.state.call(msg.payload.callId);
-      assert.equal(call?.destination.kind, "User");
+      // the caller is the chosen user and the callee exactly the chosen colleague
+      assert.deepEqual(
+        [
+          call?.source.kind === "User" && call.source.userId,
+          call?.destination.kind === "User" && call.destination.userId,
+        ],
+        ["1001", "1004"],
+      );
+      assert.equal(sim.state.activeCalls().length, 1, "one call, to that colleague only");
+      // what a client hears over XMPP: the call routed to 1004
+      const routed = announced.filter((n) => n.type === "notification.call.update");
+      assert.ok(routed.length > 0);
+      for (const n of routed) {
+        const destination = n.call.destination;
+        assert.equal(n.call.id, msg.payload.callId);
+        assert.equal(destination.kind === "User" && destination.userId, "1004");
+      }
     });
 
     it("a dial without a destination is a clear error", async () => {
@@ -193,10 +255,12 @@ describe("action nodes (real flows, simulator over loopback)", () => {
         setting: "setting",
         settingType: "msg",
       });
+      const before = targets();
       f.node("action").receive({ action: "set", switch: "day/night", setting: "Holiday" });
       const [set] = await f.waitFor("out");
       assert.equal(set.payload.currentSetting, 3);
-      assert.equal(sim.state.dpSwitch("3001")?.currentSetting, 3);
+      // switch 3001 changed, and no other switch
+      assert.deepEqual(targets(), { ...before, switches: { ...before.switches, "3001": 3 } });
       f.node("action").receive({ action: "get", switch: "3001" });
       const [, got] = await f.waitFor("out", 2);
       assert.equal(got.payload.name, "Day/Night");

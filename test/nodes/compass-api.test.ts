@@ -32,7 +32,7 @@ function flow(
       path: "/company",
       pathType: "str",
       bodyType: "none",
-      noRedirect: true,
+      followRedirects: true,
       wires: [["out"]],
       ...api,
     },
@@ -96,7 +96,7 @@ describe("compass-api node (real flows, simulator over loopback)", () => {
   it("follows the bootstrap 303 to the own user when X-No-Redirect is off", async () => {
     const f = await loadFlow(
       ["compass-config", "compass-api"],
-      flow({ restUrl }, { path: "/user", noRedirect: false }),
+      flow({ restUrl }, { path: "/user", followRedirects: false }),
       alice,
     );
     f.node("api").receive({});
@@ -255,7 +255,7 @@ describe("compass-api node (real flows, simulator over loopback)", () => {
     try {
       const f = await loadFlow(
         ["compass-config", "compass-api"],
-        flow({ restUrl: redirecting.url }, { path: "/user", noRedirect: false }),
+        flow({ restUrl: redirecting.url }, { path: "/user", followRedirects: false }),
         alice,
       );
       f.node("api").receive({});

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { type Simulator, startSimulator } from "../../src/simulator";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -27,6 +28,8 @@ export interface EditorStack {
   nodeIds: Record<string, string>;
   /** the Node-RED child's pid */
   pid: number;
+  /** Node-RED's user folder (flows.json, flows_cred.json) */
+  userDir: string;
   /** what Node-RED printed so far (for failure messages) */
   output(): string;
   /** stops Node-RED (by pid), the simulator, and removes the user folder; safe to call twice */
@@ -141,18 +144,18 @@ const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
     body: "",
     bodyType: "payload",
     methodOverride: false,
-    noRedirect: true,
+    followRedirects: true,
   },
   "compass-call-event": {
     events: [],
     direction: "any",
-    users: "",
-    queues: "",
+    userIds: "",
+    queueIds: "",
     numbers: "",
     includeXml: false,
   },
-  "compass-queue-event": { events: [], queues: "", statsInterval: 2, includeXml: false },
-  "compass-user-event": { events: [], users: "", includeXml: false },
+  "compass-queue-event": { events: [], queueIds: "", statsInterval: 2, includeXml: false },
+  "compass-user-event": { events: [], userIds: "", includeXml: false },
   "compass-state": { query: "users", objectId: "", objectIdType: "str" },
   "compass-queue-agent": {
     action: "login",
@@ -172,6 +175,17 @@ const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
     destinationType: "msg",
   },
   "compass-dpswitch": { action: "get", switch: "3001", switchType: "str", setting: "1", settingType: "num" },
+  "compass-call-control": {
+    action: "pickup",
+    user: "1001",
+    userType: "str",
+    queue: "",
+    queueType: "str",
+    callId: "",
+    callIdType: "str",
+    listenTo: "",
+    listenToType: "str",
+  },
 };
 
 /** One node per type on one tab; the config node carries alice's credentials for the credential store. */
@@ -185,6 +199,7 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
       id: CONFIG_ID,
       type: "compass-config",
       name: "Simulator",
+      version: 1,
       domain: sim.domain,
       restUrl: sim.rest.url,
       xmppService: sim.xmpp?.service ?? "",
@@ -206,6 +221,7 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
       z: TAB_ID,
       name: "",
       config: CONFIG_ID,
+      version: 1,
       ...saved,
       x: 200,
       y: 60 + i * 60,
@@ -273,9 +289,88 @@ export async function startEditorStack(options: EditorStackOptions = {}): Promis
       body: JSON.stringify(flow),
     });
     if (!res.ok) throw new Error(`deploying the test flow failed: ${res.status} ${await res.text()}`);
-    return { url, simulator, nodeIds, pid: child.pid!, output: () => log, stop };
+    return { url, simulator, nodeIds, pid: child.pid!, userDir, output: () => log, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** Debian's Chromium, which playwright-core drives; tests skip without it. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface OpenPage {
+  page: Page;
+  /** page errors and console errors seen since the page opened */
+  errors: string[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the editor's globals (RED, $) live in the page
+declare const RED: any;
+
+/** Resolves once the editor in `page` has loaded the flow with every node in `ids`. */
+export async function editorLoaded(page: Page, ids: string[]): Promise<void> {
+  await page.waitForFunction(
+    // `typeof` first: until the editor's scripts run, RED is not declared at all (`RED?.` would throw).
+    (wanted: string[]) =>
+      // biome-ignore lint/complexity/useOptionalChain: see above
+      typeof RED !== "undefined" && RED.nodes?.node && wanted.every((id) => RED.nodes.node(id)),
+    ids,
+    { timeout: 20000 },
+  );
+}
+
+/** A fresh context (own profile state) in `locale`, the editor loaded with the stack's nodes. */
+export async function openEditor(browser: Browser, stack: EditorStack, locale: string): Promise<OpenPage> {
+  const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
+  // nothing leaves loopback (the palette manager would fetch the public catalogue)
+  await context.route("**/*", (route) =>
+    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
+  );
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}\n${err.stack ?? ""}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()} @ ${msg.location().url}`);
+  });
+  await page.goto(stack.url);
+  await editorLoaded(page, Object.values(stack.nodeIds));
+  return { page, errors };
+}
+
+/** Opens the edit dialog of node `id` (of `type`) and waits for its form. */
+export async function openDialog(page: Page, type: string, id: string): Promise<void> {
+  await page.evaluate(
+    ({ id, type }) => {
+      if (type === "compass-config") RED.editor.editConfig("", type, id);
+      else RED.editor.edit(RED.nodes.node(id));
+    },
+    { id, type },
+  );
+  await page.locator(".red-ui-tray .form-row").first().waitFor({ state: "visible" });
+  // oneditprepare has run once the Node-RED input of the config select exists
+  await page.waitForTimeout(150);
+}
+
+export async function closeDialog(page: Page, button: "cancel" | "ok", type: string): Promise<void> {
+  const prefix = type === "compass-config" ? "node-config-dialog" : "node-dialog";
+  await page.locator(`#${prefix}-${button}`).click();
+  await page.locator(".red-ui-tray").waitFor({ state: "detached" });
 }

@@ -6,8 +6,11 @@
 //   - rights: a user may always read and act on itself (log itself into a queue, dial, set its
 //     status); reading others needs company right read or write; changing others, switches and
 //     deleting users needs write. Otherwise 403 with a detail.
-//   - dialNumber / dialUser / pickupQueueCall answer `true` on v1/v2 and `{ "callId": "<id>" }` on v3.
-//   - dialUser takes the target user URL in `user` or `destination`.
+//   - dialNumber / dialUser / pickupQueueCall / listenIn answer `true` on v1/v2 and `{ "callId": "<id>" }`
+//     on v3. pickupQueueCall takes an optional `queue` URL and `callId`; listenIn a `callId` or a
+//     `user` URL (the platform publishes these bodies only in its online schema).
+//   - dialUser takes the target user URL in `user` only (manual, "Resource URL's": "dialUser's user");
+//     a body that names it `destination` is refused, so a client sending the wrong field fails here.
 //   - loginQueue, logoutQueue, pauseQueue, unpauseQueue, DELETE /user answer 200 with an empty body
 //     (as the manual's loginQueue example); PATCHes answer the changed object.
 //   - a request that clashes with the state (already a member, not a member, nobody waiting,
@@ -147,6 +150,12 @@ function optionalBoolean(value: unknown, field: string): boolean | undefined {
 }
 
 /** v1/v2 answer dial actions with a boolean, v3 with the new call's id. */
+function optionalCallId(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") throw new SimValidationError("callId must be a call's id");
+  return value;
+}
+
 function callAnswer(ctx: Context, callId: string): Reply {
   return ok(ctx.version >= 3 ? { callId } : true);
 }
@@ -348,11 +357,8 @@ export const ROUTES: Route[] = [
         const user = userParam(ctx);
         requireWrite(ctx, user.id);
         const body = bodyObject(ctx);
-        // sources disagree on the field's name
-        const field = body.user !== undefined ? "user" : "destination";
-        const targetId = reference(ctx, body[field], "user", field);
-        if (!ctx.state.user(targetId))
-          throw new SimValidationError(`${field} names a user that does not exist`);
+        const targetId = reference(ctx, body.user, "user", "user");
+        if (!ctx.state.user(targetId)) throw new SimValidationError("user names a user that does not exist");
         return callAnswer(ctx, ctx.state.dialUser(user.id, targetId).id);
       },
     },
@@ -365,7 +371,22 @@ export const ROUTES: Route[] = [
         requireWrite(ctx, user.id);
         const body = bodyObject(ctx);
         const queueId = body.queue === undefined ? undefined : reference(ctx, body.queue, "queue", "queue");
-        return callAnswer(ctx, ctx.state.pickupQueueCall(user.id, queueId).id);
+        const callId = optionalCallId(body.callId);
+        return callAnswer(ctx, ctx.state.pickupQueueCall(user.id, { queueId, callId }).id);
+      },
+    },
+  },
+  {
+    // Listen in on a call (`callId`) or on the call a user is in (`user`, a user URL).
+    pattern: "/user/:id/listenIn",
+    methods: {
+      POST: (ctx) => {
+        const user = userParam(ctx);
+        requireWrite(ctx, user.id);
+        const body = bodyObject(ctx);
+        const callId = optionalCallId(body.callId);
+        const userId = body.user === undefined ? undefined : reference(ctx, body.user, "user", "user");
+        return callAnswer(ctx, ctx.state.listenIn(user.id, { callId, userId }).id);
       },
     },
   },

@@ -1,6 +1,6 @@
-// Queue scenarios (manual "Queue calls", platform.md): the caller waits in a queue while the queue
-// rings agents on child legs (QueueCallForCall = the caller's call). Every 15-25 s an unanswered
-// round ends (its legs end SOURCE_HANGUP) and the queue offers the caller again.
+// Queue scenarios (manual "Queue calls"; docs/platform-notes.md): the caller waits in a queue while
+// the queue rings agents on child legs (QueueCallForCall = the caller's call). Every 15-25 s an
+// unanswered round ends (its legs end SOURCE_HANGUP) and the queue offers the caller again.
 
 import type { CompanyState } from "../state/store";
 import type { SimQueue, SimUser } from "../state/types";

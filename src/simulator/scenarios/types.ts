@@ -24,7 +24,7 @@ export const SCENARIO_NAMES = [
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
-/** What a correlating client reports as `call.summary` outcome (product.md). */
+/** What a correlating client reports as `call.summary` outcome (docs/message-contract.md, "Call summary"). */
 export type SummaryOutcome = "answered" | "missed" | "abandoned" | "busy" | "voicemail" | "transferred";
 
 /** What a client that correlates calls (the call.summary logic) should see for one run. */

@@ -43,7 +43,7 @@ const USER_PLANS: UserPlan[] = [
     identityId: "6001",
     right: "write",
     location: 4001,
-    features: ["queuePickupApi"],
+    features: ["queuePickupApi", "listenInApi"],
     cli: "5003",
   },
   {

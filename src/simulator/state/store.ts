@@ -589,24 +589,57 @@ export class CompanyState extends EventEmitter implements CompanyStateReader {
   }
 
   /**
-   * Take the longest-waiting caller from a queue the user belongs to (or from `queueId`). Needs the
-   * user feature "queuePickupApi". queue.call.leave + queue.update, call.update DESTINATION, call.update STATE.
+   * Take a waiting caller from a queue the user belongs to: the one with `callId`, or else the
+   * longest-waiting (from `queueId`, or any of the user's queues). Needs the user feature
+   * "queuePickupApi". queue.call.leave + queue.update, call.update DESTINATION, call.update STATE.
    */
-  pickupQueueCall(userId: string, queueId?: string): SimCall {
+  pickupQueueCall(userId: string, options: { queueId?: string; callId?: string } = {}): SimCall {
     const user = this.requireCallingUser(userId);
     if (!user.features.includes("queuePickupApi")) {
       throw new SimForbiddenError("the Queue pickup API feature is not enabled for this user");
     }
-    const queues = queueId !== undefined ? [this.requireQueue(queueId)] : this.queues();
+    const queues = options.queueId !== undefined ? [this.requireQueue(options.queueId)] : this.queues();
     for (const queue of queues) {
       if (!queue.members.some((m) => m.userId === userId)) continue;
-      const callId = queue.waitingCallIds[0];
+      const callId =
+        options.callId === undefined
+          ? queue.waitingCallIds[0]
+          : queue.waitingCallIds.find((id) => id === options.callId);
       if (callId === undefined) continue;
       this.queueCallLeave(queue.id, callId, { handled: true });
       this.routeCall(callId, "DESTINATION", this.userCallpoint(userId));
       return this.setCallState(callId, "ANSWERED");
     }
-    throw new SimConflictError("no caller is waiting in a queue this user belongs to");
+    throw new SimConflictError(
+      options.callId === undefined
+        ? "no caller is waiting in a queue this user belongs to"
+        : `call ${options.callId} is not waiting in a queue this user belongs to`,
+    );
+  }
+
+  /**
+   * Listen in on an active call (or on the call a user is in): a new call from the user's phone to
+   * a ListenIn callpoint naming the call listened to, answered at once. Needs "listenInApi".
+   */
+  listenIn(userId: string, target: { callId?: string; userId?: string }): SimCall {
+    const user = this.requireCallingUser(userId);
+    if (!user.features.includes("listenInApi")) {
+      throw new SimForbiddenError("the Listen in API feature is not enabled for this user");
+    }
+    let listened: SimCall | undefined;
+    if (target.callId !== undefined) listened = this.requireActiveCall(target.callId);
+    else if (target.userId !== undefined) {
+      const other = this.requireUser(target.userId);
+      listened = [...this.active.values()].find((c) =>
+        [c.source, c.destination].some((cp) => cp.kind === "User" && cp.userId === other.id),
+      );
+      if (!listened) throw new SimConflictError(`user ${other.id} is not in a call`);
+    } else throw new SimValidationError("listen in needs a call or a user");
+    const call = this.startCall(this.userCallpoint(user.id), {
+      kind: "ListenIn",
+      listenedToCallId: listened.id,
+    });
+    return this.setCallState(call.id, "ANSWERED");
   }
 
   // ---------------------------------------------------------------- internals
@@ -657,8 +690,11 @@ export class CompanyState extends EventEmitter implements CompanyStateReader {
     if (!spec || typeof spec !== "object") throw new SimValidationError("callpoint must be an object");
     if (spec.kind === "User") this.requireUser(spec.userId);
     else if (spec.kind === "Queue") this.requireQueue(spec.queueId);
+    else if (spec.kind === "ListenIn") this.requireActiveCall(spec.listenedToCallId);
     else if (!["Dialplan", "External", "Resource"].includes(spec.kind)) {
-      throw new SimValidationError("callpoint kind must be User, Queue, Dialplan, External or Resource");
+      throw new SimValidationError(
+        "callpoint kind must be User, Queue, Dialplan, External, Resource or ListenIn",
+      );
     }
     this.callpointCounter += 1;
     const { state, ...rest } = spec;

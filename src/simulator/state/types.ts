@@ -128,6 +128,13 @@ export type SimCallpoint =
       resourceId: string;
       name: string;
       timeCreated: number;
+    }
+  | {
+      kind: "ListenIn";
+      id: string;
+      state: SimCallpointState;
+      listenedToCallId: string;
+      timeCreated: number;
     };
 
 export interface SimCall {

@@ -1,7 +1,7 @@
-// The platform's XML shapes (manual Appendix B, plus platform.md's extra fields) written with
-// fast-xml-parser's builder. Element order follows the schemas' sequences.
+// The platform's XML shapes (manual Appendix B, plus the live platform's extra fields in
+// docs/platform-notes.md) written with fast-xml-parser's builder. Element order follows the schemas'
+// sequences.
 
-import { XMLBuilder } from "fast-xml-parser";
 import type {
   CompanyStateReader,
   SimCall,
@@ -12,27 +12,21 @@ import type {
   SimQueueMember,
   SimUser,
 } from "../state/types";
+import type { XmlTree } from "./xml";
+
+// the payload builders' writer (the simulator has one, in xml.ts)
+export { buildXml } from "./xml";
 
 export const NS_COMPASS = "http://iperity.com/compass";
 export const NS_XSI = "http://www.w3.org/2001/XMLSchema-instance";
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  suppressEmptyNode: true,
-  format: false,
-});
-
-type Node = Record<string, unknown>;
-
-export function buildXml(tree: Node): string {
-  return builder.build(tree) as string;
-}
+type Node = XmlTree;
 
 /**
  * xsi:type per notification type. The live platform's names differ from the schema's
- * (platform.md: `createUserNotification` where the schema says `userCreateNotification`); we send the
- * live names so a client that dispatches on xsi:type instead of `type` fails its tests.
+ * (docs/platform-notes.md, "Notifications and data": `createUserNotification` where the schema says
+ * `userCreateNotification`); we send the live names so a client that dispatches on xsi:type instead
+ * of `type` fails its tests.
  */
 export const XSI_TYPE_BY_NOTIFICATION: Record<SimNotification["type"], string> = {
   "notification.call.start": "callStartNotification",
@@ -124,6 +118,9 @@ export function callpointNode(cp: SimCallpoint): Node {
       break;
     case "Resource":
       fields = { resourceType: cp.resourceType, resourceId: cp.resourceId, name: cp.name };
+      break;
+    case "ListenIn":
+      fields = { listenedToCallId: cp.listenedToCallId };
       break;
   }
   return { ...head, ...fields, state: cp.state };

@@ -36,13 +36,14 @@ import {
   WebSocketTransport,
 } from "./transports";
 import {
+  buildXml,
   childElements,
-  escapeXml,
   findChild,
   NS_CLIENT,
   textOf,
   type XmlElement,
   type XmlStreamError,
+  type XmlTree,
 } from "./xml";
 
 const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
@@ -211,16 +212,19 @@ class Session implements StreamHandler {
     return this.transport.canStartTls() && !this.transport.isSecure();
   }
 
-  private featureList(): string {
+  private featureList(): XmlTree {
     if (!this.user) {
-      const mechanisms = `<mechanisms xmlns="${NS_SASL}"><mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism></mechanisms>`;
+      const mechanisms = { mechanisms: { "@_xmlns": NS_SASL, mechanism: ["SCRAM-SHA-1", "PLAIN"] } };
       if (this.tlsPending()) {
         const required = this.host.options.requireTls;
-        return `<starttls xmlns="${NS_TLS}">${required ? "<required/>" : ""}</starttls>${required ? "" : mechanisms}`;
+        return {
+          starttls: { "@_xmlns": NS_TLS, ...(required ? { required: "" } : {}) },
+          ...(required ? {} : mechanisms),
+        };
       }
       return mechanisms;
     }
-    return `<bind xmlns="${NS_BIND}"/><session xmlns="${NS_SESSION}"><optional/></session>`;
+    return { bind: { "@_xmlns": NS_BIND }, session: { "@_xmlns": NS_SESSION, optional: "" } };
   }
 
   onElement(el: XmlElement): void {
@@ -262,11 +266,11 @@ class Session implements StreamHandler {
   private beforeAuth(el: XmlElement): void {
     if (el.name === "starttls" && el.ns === NS_TLS) {
       if (!this.tlsPending()) {
-        this.transport.write(`<failure xmlns="${NS_TLS}"/>`);
+        this.transport.write(buildXml({ failure: { "@_xmlns": NS_TLS } }));
         this.transport.closeStream();
         return;
       }
-      this.transport.write(`<proceed xmlns="${NS_TLS}"/>`);
+      this.transport.write(buildXml({ proceed: { "@_xmlns": NS_TLS } }));
       this.headerSent = false;
       this.transport.startTls(() => undefined);
       return;
@@ -281,15 +285,22 @@ class Session implements StreamHandler {
     }
     if (el.name === "abort" && el.ns === NS_SASL) {
       this.scram = undefined;
-      this.transport.write(`<failure xmlns="${NS_SASL}"><aborted/></failure>`);
+      this.transport.write(buildXml({ failure: { "@_xmlns": NS_SASL, aborted: "" } }));
       return;
     }
     this.fail("not-authorized", "authenticate first");
   }
 
   private saslFailure(condition: string, text?: string): void {
-    const textEl = text ? `<text xml:lang="en">${escapeXml(text)}</text>` : "";
-    this.transport.write(`<failure xmlns="${NS_SASL}"><${condition}/>${textEl}</failure>`);
+    this.transport.write(
+      buildXml({
+        failure: {
+          "@_xmlns": NS_SASL,
+          [condition]: "",
+          ...(text ? { text: { "@_xml:lang": "en", "#text": text } } : {}),
+        },
+      }),
+    );
   }
 
   private authenticate(auth: XmlElement): void {
@@ -335,7 +346,7 @@ class Session implements StreamHandler {
       const serverFirst = exchange.start(Buffer.from(textOf(auth).trim(), "base64").toString("utf8"));
       this.scram = exchange;
       this.transport.write(
-        `<challenge xmlns="${NS_SASL}">${Buffer.from(serverFirst).toString("base64")}</challenge>`,
+        buildXml({ challenge: { "@_xmlns": NS_SASL, "#text": Buffer.from(serverFirst).toString("base64") } }),
       );
     } catch (err) {
       this.authFailed(err instanceof ScramError ? err.condition : "malformed-request");
@@ -363,7 +374,7 @@ class Session implements StreamHandler {
 
   private authenticated(user: SimUser, additionalData: string): void {
     this.user = user;
-    this.transport.write(`<success xmlns="${NS_SASL}">${additionalData}</success>`);
+    this.transport.write(buildXml({ success: { "@_xmlns": NS_SASL, "#text": additionalData } }));
     // RFC 6120 6.4.6: the stream restarts; the client sends a fresh header
     this.headerSent = false;
     this.restart();
@@ -384,9 +395,7 @@ class Session implements StreamHandler {
       this.fail("policy-violation", `at most ${limit} connections per JID`);
       return;
     }
-    this.send(
-      iqResult(iq, "", "", `<bind xmlns="${NS_BIND}"><jid>${escapeXml(this.jid ?? "")}</jid></bind>`),
-    );
+    this.send(iqResult(iq, "", "", buildXml({ bind: { "@_xmlns": NS_BIND, jid: this.jid ?? "" } })));
   }
 
   private routeIq(iq: XmlElement): void {
@@ -420,7 +429,7 @@ class Session implements StreamHandler {
     if (payload.ns === NS_SESSION && payload.name === "session") return iqResult(iq, from, jid);
     if (payload.ns === NS_PRIVACY && payload.name === "query") return this.privacy(iq, payload);
     if (payload.ns === NS_ROSTER && payload.name === "query" && type === "get") {
-      return iqResult(iq, from, jid, `<query xmlns="${NS_ROSTER}"/>`);
+      return iqResult(iq, from, jid, buildXml({ query: { "@_xmlns": NS_ROSTER } }));
     }
     if (payload.ns === NS_DISCO_INFO && payload.name === "query" && type === "get") {
       const features = [NS_DISCO_INFO, NS_PING, NS_PRIVACY];
@@ -428,9 +437,13 @@ class Session implements StreamHandler {
         iq,
         from,
         jid,
-        `<query xmlns="${NS_DISCO_INFO}"><identity category="server" type="im" name="Compass simulator"/>${features
-          .map((f) => `<feature var="${f}"/>`)
-          .join("")}</query>`,
+        buildXml({
+          query: {
+            "@_xmlns": NS_DISCO_INFO,
+            identity: { "@_category": "server", "@_type": "im", "@_name": "Compass simulator" },
+            feature: features.map((f) => ({ "@_var": f })),
+          },
+        }),
       );
     }
     return iqError(iq, from, jid, "cancel", "service-unavailable");
@@ -441,8 +454,8 @@ class Session implements StreamHandler {
     const jid = this.jid as string;
     const from = this.domain;
     if (iq.attrs.type === "get") {
-      const lists = [...this.privacyLists.keys()].map((n) => `<list name="${escapeXml(n)}"/>`).join("");
-      return iqResult(iq, from, jid, `<query xmlns="${NS_PRIVACY}">${lists}</query>`);
+      const lists = [...this.privacyLists.keys()].map((n) => ({ "@_name": n }));
+      return iqResult(iq, from, jid, buildXml({ query: { "@_xmlns": NS_PRIVACY, list: lists } }));
     }
     const [child, ...more] = childElements(query);
     if (!child || more.length > 0) return iqError(iq, from, jid, "modify", "bad-request");

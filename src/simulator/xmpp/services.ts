@@ -6,7 +6,6 @@
 import { randomBytes } from "node:crypto";
 import type { CompanyStateReader, SimNotification } from "../state/types";
 import {
-  buildXml,
   callNode,
   callpointNode,
   NS_COMPASS,
@@ -15,7 +14,16 @@ import {
   queueNode,
   userNode,
 } from "./payloads";
-import { attrsToString, childElements, escapeXml, findChild, textOf, type XmlElement } from "./xml";
+import {
+  attributes,
+  buildXml,
+  childElements,
+  findChild,
+  textOf,
+  wrapXml,
+  type XmlElement,
+  type XmlTree,
+} from "./xml";
 
 export const NS_PUBSUB = "http://jabber.org/protocol/pubsub";
 export const NS_PUBSUB_EVENT = "http://jabber.org/protocol/pubsub#event";
@@ -36,13 +44,12 @@ export interface ServiceDomains {
 export interface OutboundStanza {
   name: "iq" | "message" | "presence";
   attrs: Record<string, string | undefined>;
-  /** already-serialized children */
+  /** children already serialized (with buildXml), so one payload can go to many subscribers */
   inner: string;
 }
 
 export function serializeStanza(s: OutboundStanza, xmlns?: string): string {
-  const attrs = attrsToString({ xmlns, ...s.attrs });
-  return s.inner ? `<${s.name}${attrs}>${s.inner}</${s.name}>` : `<${s.name}${attrs}/>`;
+  return wrapXml(s.name, { xmlns, ...s.attrs }, s.inner);
 }
 
 export interface Subscription {
@@ -71,10 +78,16 @@ export function stanzaErrorInner(
   type: "cancel" | "modify" | "wait" | "auth",
   condition: string,
   text?: string,
-  extra = "",
+  extra: XmlTree = {},
 ): string {
-  const textEl = text ? `<text xmlns="${NS_STANZAS}">${escapeXml(text)}</text>` : "";
-  return `<error type="${type}"><${condition} xmlns="${NS_STANZAS}"/>${textEl}${extra}</error>`;
+  return buildXml({
+    error: {
+      "@_type": type,
+      [condition]: { "@_xmlns": NS_STANZAS },
+      ...(text ? { text: { "@_xmlns": NS_STANZAS, "#text": text } } : {}),
+      ...extra,
+    },
+  });
 }
 
 /** An IQ error reply to `iq`, sent from `from`. */
@@ -85,7 +98,8 @@ export function iqError(
   type: "cancel" | "modify" | "wait" | "auth",
   condition: string,
   text?: string,
-  extra?: string,
+  /** an application-specific condition beside the defined one (XEP-0060's pubsub#errors) */
+  extra?: XmlTree,
 ): OutboundStanza {
   return {
     name: "iq",
@@ -204,9 +218,13 @@ export class PlatformServices {
     this.sink({
       name: "message",
       attrs: { from: this.domains.pubsubDomain, to: fullJid, id: nextItemId() },
-      inner:
-        `<event xmlns="${NS_PUBSUB_EVENT}"><subscription${attrsToString({ jid: fullJid, node: sub.node, subscription: "none" })}/></event>` +
-        `<body>${escapeXml(reason)}</body>`,
+      inner: buildXml({
+        event: {
+          "@_xmlns": NS_PUBSUB_EVENT,
+          subscription: attributes({ jid: fullJid, node: sub.node, subscription: "none" }),
+        },
+        body: reason,
+      }),
     });
   }
 
@@ -301,11 +319,13 @@ export class PlatformServices {
       domain === this.domains.pubsubDomain
         ? [NS_DISCO_INFO, NS_PUBSUB, NS_PING]
         : [NS_DISCO_INFO, NS_COMPASS, NS_PING];
-    return (
-      `<query xmlns="${NS_DISCO_INFO}"><identity${attrsToString(identity)}/>` +
-      features.map((f) => `<feature var="${f}"/>`).join("") +
-      "</query>"
-    );
+    return buildXml({
+      query: {
+        "@_xmlns": NS_DISCO_INFO,
+        identity: attributes(identity),
+        feature: features.map((f) => ({ "@_var": f })),
+      },
+    });
   }
 
   // ------------------------------------------------------------------ pubsub service
@@ -319,39 +339,21 @@ export class PlatformServices {
     const node = action.attrs.node;
     const jid = action.attrs.jid;
     if (!node)
-      return iqError(
-        iq,
-        me,
-        from,
-        "modify",
-        "bad-request",
-        undefined,
-        `<nodeid-required xmlns="${NS_PUBSUB_ERRORS}"/>`,
-      );
+      return iqError(iq, me, from, "modify", "bad-request", undefined, {
+        "nodeid-required": { "@_xmlns": NS_PUBSUB_ERRORS },
+      });
     if (!jid || bareJid(jid) !== bareJid(from)) {
-      return iqError(
-        iq,
-        me,
-        from,
-        "modify",
-        "bad-request",
-        undefined,
-        `<invalid-jid xmlns="${NS_PUBSUB_ERRORS}"/>`,
-      );
+      return iqError(iq, me, from, "modify", "bad-request", undefined, {
+        "invalid-jid": { "@_xmlns": NS_PUBSUB_ERRORS },
+      });
     }
     if (node !== this.state.company.id) return iqError(iq, me, from, "cancel", "item-not-found");
 
     if (unsubscribe) {
       if (!this.subscriptions.delete(jid)) {
-        return iqError(
-          iq,
-          me,
-          from,
-          "cancel",
-          "unexpected-request",
-          undefined,
-          `<not-subscribed xmlns="${NS_PUBSUB_ERRORS}"/>`,
-        );
+        return iqError(iq, me, from, "cancel", "unexpected-request", undefined, {
+          "not-subscribed": { "@_xmlns": NS_PUBSUB_ERRORS },
+        });
       }
       return iqResult(iq, me, from);
     }
@@ -371,7 +373,12 @@ export class PlatformServices {
       this.sink({
         name: "message",
         attrs: { from: me, to: jid },
-        inner: `<event xmlns="${NS_PUBSUB_EVENT}"><subscription${attrsToString({ jid, node, subscription: "subscribed" })}/></event>`,
+        inner: buildXml({
+          event: {
+            "@_xmlns": NS_PUBSUB_EVENT,
+            subscription: attributes({ jid, node, subscription: "subscribed" }),
+          },
+        }),
       });
     }, this.subscribedDelayMs);
     this.timers.add(timer);
@@ -379,7 +386,9 @@ export class PlatformServices {
       iq,
       me,
       from,
-      `<pubsub xmlns="${NS_PUBSUB}"><subscription${attrsToString({ jid, node, subscription: "pending" })}/></pubsub>`,
+      buildXml({
+        pubsub: { "@_xmlns": NS_PUBSUB, subscription: attributes({ jid, node, subscription: "pending" }) },
+      }),
     );
   }
 

@@ -6,14 +6,16 @@ import { StringDecoder } from "node:string_decoder";
 import tls from "node:tls";
 import type { WebSocket } from "ws";
 import {
-  attrsToString,
-  escapeXml,
+  attributes,
+  buildXml,
   NS_CLIENT,
   NS_FRAMING,
   NS_STREAM,
+  startTag,
   type XmlElement,
   XmlStreamError,
   XmlStreamParser,
+  type XmlTree,
 } from "./xml";
 
 const NS_STREAM_ERRORS = "urn:ietf:params:xml:ns:xmpp-streams";
@@ -54,7 +56,8 @@ export interface Transport {
   write(xml: string): void;
   pendingBytes(): number;
   openStream(attrs: Record<string, string>): void;
-  features(inner: string): void;
+  /** `features`: the children of <stream:features> */
+  features(features: XmlTree): void;
   /** our closing of the stream, then the connection */
   closeStream(): void;
   startTls(onReady: () => void): void;
@@ -66,9 +69,13 @@ function streamErrorXml(
   text: string | undefined,
   declareStream: boolean,
 ): string {
-  const decl = declareStream ? ` xmlns:stream="${NS_STREAM}"` : "";
-  const textEl = text ? `<text xmlns="${NS_STREAM_ERRORS}">${escapeXml(text)}</text>` : "";
-  return `<stream:error${decl}><${condition} xmlns="${NS_STREAM_ERRORS}"/>${textEl}</stream:error>`;
+  return buildXml({
+    "stream:error": {
+      ...(declareStream ? { "@_xmlns:stream": NS_STREAM } : {}),
+      [condition]: { "@_xmlns": NS_STREAM_ERRORS },
+      ...(text ? { text: { "@_xmlns": NS_STREAM_ERRORS, "#text": text } } : {}),
+    },
+  });
 }
 
 /** Sends a stream error (opening the stream first if its header is not out yet), then closes. */
@@ -146,12 +153,12 @@ export class TcpTransport implements Transport {
 
   openStream(attrs: Record<string, string>): void {
     this.write(
-      `<?xml version='1.0'?><stream:stream xmlns="${NS_CLIENT}" xmlns:stream="${NS_STREAM}"${attrsToString(attrs)}>`,
+      `<?xml version='1.0'?>${startTag("stream:stream", { xmlns: NS_CLIENT, "xmlns:stream": NS_STREAM, ...attrs })}`,
     );
   }
 
-  features(inner: string): void {
-    this.write(`<stream:features>${inner}</stream:features>`);
+  features(features: XmlTree): void {
+    this.write(buildXml({ "stream:features": features }));
   }
 
   closeStream(): void {
@@ -256,15 +263,15 @@ export class WebSocketTransport implements Transport {
   }
 
   openStream(attrs: Record<string, string>): void {
-    this.write(`<open xmlns="${NS_FRAMING}"${attrsToString(attrs)}/>`);
+    this.write(buildXml({ open: attributes({ xmlns: NS_FRAMING, ...attrs }) }));
   }
 
-  features(inner: string): void {
-    this.write(`<stream:features xmlns:stream="${NS_STREAM}">${inner}</stream:features>`);
+  features(features: XmlTree): void {
+    this.write(buildXml({ "stream:features": { "@_xmlns:stream": NS_STREAM, ...features } }));
   }
 
   closeStream(): void {
-    this.write(`<close xmlns="${NS_FRAMING}"/>`);
+    this.write(buildXml({ close: { "@_xmlns": NS_FRAMING } }));
     this.ws.close(1000);
     const ws = this.ws;
     setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();

@@ -32,7 +32,9 @@ function side(cp: SimCallpoint): string {
           ? cp.number.slice(0, 4)
           : cp.kind === "Resource"
             ? cp.resourceType
-            : cp.exten;
+            : cp.kind === "ListenIn"
+              ? cp.listenedToCallId
+              : cp.exten;
   return `${cp.kind}(${who}):${cp.state}`;
 }
 

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  buildXml,
   findChild,
   NS_CLIENT,
   NS_STREAM,
+  startTag,
   textOf,
+  wrapXml,
   type XmlElement,
   type XmlStreamError,
   XmlStreamParser,
@@ -111,5 +114,74 @@ describe("simulator XML stream parser", () => {
       ["urn:ietf:params:xml:ns:xmpp-framing open", "jabber:client iq"],
     );
     assert.ok(parser.isIdle());
+  });
+});
+
+describe("simulator XML writer", () => {
+  it("escapes text and attribute values and writes 'true' as a value, read back by the parser", () => {
+    const written = wrapXml(
+      "message",
+      { to: 'a&b"<c>', flag: "true", absent: undefined },
+      buildXml({ body: "1 < 2 & 'x'" }),
+    );
+    assert.doesNotMatch(written, /absent/);
+    const out = parseStream([HEADER, written]);
+    assert.equal(out.error, undefined);
+    const message = out.stanzas[0] as XmlElement;
+    assert.deepEqual(message.attrs, { to: 'a&b"<c>', flag: "true" });
+    assert.equal(textOf(findChild(message, "body")), "1 < 2 & 'x'");
+  });
+
+  it("leaves a stream header open and self-closes an element without children", () => {
+    assert.equal(
+      startTag("stream:stream", { xmlns: NS_CLIENT, id: "1" }),
+      `<stream:stream xmlns="${NS_CLIENT}" id="1">`,
+    );
+    assert.equal(wrapXml("iq", { type: "result" }, ""), `<iq type="result"/>`);
+  });
+});
+
+describe("simulator XML stream parser caps", () => {
+  it("bounds the children of one element", () => {
+    const parser = new XmlStreamParser({ mode: "stream", maxChildren: 10 });
+    const errors: XmlStreamError[] = [];
+    parser.on("error", (err: XmlStreamError) => errors.push(err));
+    parser.write(HEADER);
+    parser.write(`<iq>${"<x/>".repeat(10)}</iq>`);
+    assert.equal(errors.length, 0);
+    parser.write(`<iq>${"<x/>".repeat(11)}</iq>`);
+    assert.deepEqual(
+      errors.map((e) => e.condition),
+      ["policy-violation"],
+    );
+  });
+});
+
+describe("simulator XML stream parser: what saxes holds between writes", () => {
+  const cases: Array<[string, string[], XmlStreamError["condition"]]> = [
+    ["a DOCTYPE before the stream header", ['<!DOCTYPE x [<!ENTITY a "b">]>', HEADER], "restricted-xml"],
+    ["a comment split over writes", [HEADER, "<!-- a", " b -->"], "restricted-xml"],
+    ["text after a stanza in the same write", [HEADER, "<iq/>junk"], "not-well-formed"],
+    ["an entity reference that never ends", [HEADER, "<message><body>&am", "p and more"], "not-well-formed"],
+    [
+      "a start tag that never ends",
+      [HEADER, `<message to="${"x".repeat(600)}`, "x".repeat(600)],
+      "policy-violation",
+    ],
+  ];
+  for (const [label, chunks, condition] of cases) {
+    it(`rejects ${label} with ${condition}`, () => {
+      const out = parseStream(chunks, 1024);
+      assert.equal(out.error?.condition, condition, out.error?.message ?? "no error");
+    });
+  }
+
+  it("measures a stanza from its own '<', not from the keepalives before it", () => {
+    const out = parseStream(
+      [HEADER, " ".repeat(600), `<message><body>${"x".repeat(700)}</body></message>`],
+      1024,
+    );
+    assert.equal(out.error, undefined);
+    assert.equal(out.stanzas.length, 1);
   });
 });

@@ -273,7 +273,7 @@ describe("simulator REST: endpoints", () => {
       );
     });
 
-    it("dialUser accepts the target as `user` or `destination`", async () => {
+    it("dialUser takes the target in `user` only, as the manual does", async () => {
       const a = await h.call("/user/1002/dialUser", {
         as: "bob",
         accept: V3,
@@ -281,11 +281,14 @@ describe("simulator REST: endpoints", () => {
       });
       const call = h.state.call((a.body as { callId: string }).callId);
       assert.equal(call?.destination.kind === "User" && call.destination.userId, "1003");
-      const b = await h.call("/user/1002/dialUser", {
+      assert.equal(h.state.activeCalls().length, 1);
+      const wrongField = await h.call("/user/1002/dialUser", {
         as: "bob",
         body: { destination: url("user", "1001") },
       });
-      assert.equal(b.body, true);
+      assert.equal(wrongField.status, 400);
+      assert.match(JSON.stringify(wrongField.body), /user must be the absolute URL/);
+      assert.equal(h.state.activeCalls().length, 1, "a refused dial starts no call");
       assert.equal(
         (await h.call("/user/1002/dialUser", { as: "bob", body: { user: url("user", "1999") } })).status,
         400,

@@ -1,5 +1,7 @@
 // The platform services as XEP-0114 external components of a real XMPP server (Prosody in tests):
-// one component connection for the phone domain, one for the pubsub domain.
+// one component connection for the phone domain, one for the pubsub domain. Test support, not part of
+// the package: the simulator users run (its CLI) serves XMPP itself, so @xmpp/component is only a
+// devDependency.
 //
 // Stanzas arrive as ltx elements from @xmpp/component; we convert them to the simulator's own element
 // shape and write replies as strings we serialized ourselves (never the client library's XML code).
@@ -17,9 +19,9 @@
 // queue overflows loses its subscription and is told so (`subscription="none"`), so its client knows
 // it must resubscribe and reload instead of silently missing events.
 
-import type { CompanyStateReader } from "../state/types";
-import { type OutboundStanza, PlatformServices, serializeStanza } from "./services";
-import { NS_CLIENT, NS_XML, type XmlElement } from "./xml";
+import type { CompanyStateReader } from "../../src/simulator/state/types";
+import { type OutboundStanza, PlatformServices, serializeStanza } from "../../src/simulator/xmpp/services";
+import { buildXml, NS_CLIENT, NS_XML, type XmlElement } from "../../src/simulator/xmpp/xml";
 
 export interface ComponentOptions {
   host: string;
@@ -241,7 +243,7 @@ export async function attachComponents(
             pubsub.send({
               name: "iq",
               attrs: { type: "get", id, from: domains.pubsubDomain, to: sub.jid },
-              inner: `<ping xmlns="${NS_PING}"/>`,
+              inner: buildXml({ ping: { "@_xmlns": NS_PING } }),
             });
           }
         }, probeEvery)
