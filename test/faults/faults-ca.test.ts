@@ -4,27 +4,22 @@
 
 import assert from "node:assert/strict";
 import { sendJson, startHttpsServer, type TestServer } from "../support/http";
-import { catchAll, type FlowNode, loadFlow, startServer, stopServer, unload } from "../support/node-red";
-import { isProsodyAvailable } from "../support/prosody";
+import { companyReader, type FlowNode, loadFlow, startServer, stopServer, unload } from "../support/node-red";
 import { delay, waitFor } from "../support/wait";
-import { CrashWatch, DOMAIN, type Platform, startPlatform } from "./harness";
+import { DOMAIN, usePlatform } from "./harness";
 
 const TAB = "ca-tab";
 
 describe("faults: a trusted CA for private deployments (compass-config)", function () {
   this.timeout(60_000);
-  let platform: Platform | undefined;
   let rest: TestServer | undefined;
-  const watch = new CrashWatch();
+  const fixture = usePlatform(async () => {
+    await stopServer();
+    await rest?.close();
+  });
 
-  before(async function () {
-    if (!isProsodyAvailable()) {
-      console.log("    SKIP: prosody is not installed (/usr/bin/prosody); fault tests skipped");
-      this.skip();
-    }
-    watch.start();
-    platform = await startPlatform();
-    const { key, cert } = platform.prosody.certs; // signed by the test's private CA, names 127.0.0.1
+  before(async () => {
+    const { key, cert } = fixture.platform.prosody.certs; // signed by the test's private CA, names 127.0.0.1
     rest = await startHttpsServer({ key, cert }, (req, res) => {
       if (req.method === "GET" && req.url.startsWith("/company")) {
         sendJson(res, 200, { id: "4000", name: "Private Co", self: `${rest?.origin}/company/4000` });
@@ -34,15 +29,9 @@ describe("faults: a trusted CA for private deployments (compass-config)", functi
   });
 
   afterEach(unload);
-  after(async () => {
-    await stopServer();
-    await rest?.close();
-    await platform?.close();
-    watch.stop();
-  });
 
   async function deploy(ca: string | undefined) {
-    const p = platform as Platform;
+    const p = fixture.platform;
     const nodes: FlowNode[] = [
       { id: TAB, type: "tab" },
       {
@@ -55,19 +44,7 @@ describe("faults: a trusted CA for private deployments (compass-config)", functi
         timeout: 5,
       },
       { id: "events", type: "compass-user-event", z: TAB, config: "cfg", events: [], users: "", wires: [[]] },
-      {
-        id: "api",
-        type: "compass-api",
-        z: TAB,
-        config: "cfg",
-        method: "GET",
-        path: "/company",
-        pathType: "str",
-        noRedirect: true,
-        wires: [["out"]],
-      },
-      { id: "out", type: "helper", z: TAB },
-      ...catchAll(TAB, "caught"),
+      ...companyReader(TAB),
     ];
     const alice = p.state.userByUsername("alice");
     return loadFlow(["compass-config", "compass-user-event", "compass-api"], nodes, {
@@ -92,13 +69,13 @@ describe("faults: a trusted CA for private deployments (compass-config)", functi
   });
 
   it("with the CA (PEM in the credentials): XMPP subscribes and REST answers", async () => {
-    const f = await deploy((platform as Platform).prosody.certs.caCert);
+    const f = await deploy(fixture.platform.prosody.certs.caCert);
     await waitFor(() => f.statuses("events").at(-1)?.fill === "green", 15_000, "subscribed");
     f.node("api").receive({});
     const [answer] = await f.waitFor("out", 1, 10_000);
     assert.equal(answer.payload.name, "Private Co");
     await delay(50);
     assert.equal(f.received("caught").length, 0);
-    watch.assertClean();
+    fixture.watch.assertClean();
   });
 });

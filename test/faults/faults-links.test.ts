@@ -7,19 +7,16 @@ import assert from "node:assert/strict";
 import type { CompassConnection } from "../../src/compass/connection";
 import { SeededRandom } from "../../src/simulator/scenarios/random";
 import { startTraffic, type Traffic } from "../../src/simulator/scenarios/traffic";
-import { isProsodyAvailable } from "../support/prosody";
 import type { RelayConnection } from "../support/relay";
 import { waitFor } from "../support/wait";
 import {
   assertHeapFlat,
   CallLedger,
-  CrashWatch,
   connectTo,
   figure,
   heapAfterGc,
   PHONE,
-  type Platform,
-  startPlatform,
+  usePlatform,
   waitForResync,
 } from "./harness";
 
@@ -54,29 +51,16 @@ function setUpPhases(conn: RelayConnection): Array<{ phase: string; endsAt: numb
 
 describe("faults: cut, stalled and half-dead links", function () {
   this.timeout(120_000);
-  let platform: Platform | undefined;
   const connections: CompassConnection[] = [];
   let traffic: Traffic | undefined;
-  const watch = new CrashWatch();
 
-  before(async function () {
-    if (!isProsodyAvailable()) {
-      console.log("    SKIP: prosody is not installed (/usr/bin/prosody); fault tests skipped");
-      this.skip();
-    }
-    watch.start();
-    platform = await startPlatform();
-  });
-
-  after(async () => {
-    watch.stop();
+  const fixture = usePlatform(async () => {
     await traffic?.stop();
     for (const c of connections) await c.close();
-    await platform?.close();
   });
 
   function open(options: Parameters<typeof connectTo>[1] = {}) {
-    const c = connectTo(platform as Platform, options);
+    const c = connectTo(fixture.platform, options);
     connections.push(c);
     const counts = { subscribed: 0, left: 0 };
     c.on("status", (s: { state: string }) => {
@@ -87,7 +71,7 @@ describe("faults: cut, stalled and half-dead links", function () {
   }
 
   it("comes back after cuts during STARTTLS, TLS, SASL and bind, and mid-stanza", async () => {
-    const p = platform as Platform;
+    const p = fixture.platform;
     const random = new SeededRandom(1717);
     const { c, counts } = open();
     const ledger = new CallLedger(c);
@@ -140,7 +124,7 @@ describe("faults: cut, stalled and half-dead links", function () {
     const accounted = ledger.assertAccounted(c.model.getCalls().length);
     ledger.close();
     assertHeapFlat(heapBefore, "cuts");
-    watch.assertClean();
+    fixture.watch.assertClean();
     figure(
       "cuts by phase (approximate, from a clean set-up's chunk order)",
       JSON.stringify([...cutsByPhase]),
@@ -150,7 +134,7 @@ describe("faults: cut, stalled and half-dead links", function () {
   });
 
   it("notices a stalled link and a phone service that stops answering (default liveness), then recovers", async () => {
-    const p = platform as Platform;
+    const p = fixture.platform;
     // one connection through the relay (stalled), one straight to Prosody (its phone service dies)
     const stalled = open();
     const direct = open({ direct: true });
@@ -195,13 +179,13 @@ describe("faults: cut, stalled and half-dead links", function () {
     // 15 s interval + 5 s answer time
     assert.ok((times.stall as number) <= 21_000, `stall noticed in ${times.stall} ms`);
     assert.ok((times.dead as number) <= 21_000, `dead phone service noticed in ${times.dead} ms`);
-    watch.assertClean();
+    fixture.watch.assertClean();
     figure("stalled link noticed ms (default 15 s / 5 s)", times.stall as number);
     figure("phone service not answering noticed ms (default 15 s / 5 s)", times.dead as number);
   });
 
   it("notices a phone service that leaves the server (Prosody answers for it), with a 2 s liveness interval", async () => {
-    const p = platform as Platform;
+    const p = fixture.platform;
     const { c, counts } = open({ direct: true, pingIntervalMs: 2000, pingTimeoutMs: 1000 });
     await waitFor(() => c.ready, 15_000, "subscribed");
     const left = counts.left;
@@ -223,7 +207,7 @@ describe("faults: cut, stalled and half-dead links", function () {
       30_000,
       "resync after the phone service came back",
     );
-    watch.assertClean();
+    fixture.watch.assertClean();
     figure("phone service gone from the server noticed ms (2 s / 1 s)", noticed);
   });
 });

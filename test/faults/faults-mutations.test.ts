@@ -12,19 +12,16 @@ import type { SimNotification } from "../../src/simulator/state/types";
 import { notificationNode } from "../../src/simulator/xmpp/payloads";
 import { NS_PUBSUB_EVENT } from "../../src/simulator/xmpp/services";
 import { buildXml } from "../../src/simulator/xmpp/xml";
-import { isProsodyAvailable } from "../support/prosody";
 import { waitFor } from "../support/wait";
 import {
   assertHeapFlat,
   CallLedger,
-  CrashWatch,
   connectTo,
   DOMAIN,
   figure,
   heapAfterGc,
-  type Platform,
   PUBSUB,
-  startPlatform,
+  usePlatform,
 } from "./harness";
 import { mutate, type Tree } from "./mutate";
 
@@ -32,27 +29,14 @@ const MUTATIONS = 2000;
 
 describe("faults: mutated notifications through the real path", function () {
   this.timeout(120_000);
-  let platform: Platform | undefined;
   let connection: CompassConnection | undefined;
-  const watch = new CrashWatch();
 
-  before(async function () {
-    if (!isProsodyAvailable()) {
-      console.log("    SKIP: prosody is not installed (/usr/bin/prosody); fault tests skipped");
-      this.skip();
-    }
-    watch.start();
-    platform = await startPlatform();
-  });
-
-  after(async () => {
-    watch.stop();
+  const fixture = usePlatform(async () => {
     await connection?.close();
-    await platform?.close();
   });
 
   it(`reads ${MUTATIONS} mutated notifications without losing the link or the model`, async () => {
-    const p = platform as Platform;
+    const p = fixture.platform;
     let unreadable = 0;
     let otherWarnings = 0;
     connection = connectTo(p, {
@@ -174,7 +158,7 @@ describe("faults: mutated notifications through the real path", function () {
     for (const [id, n] of ledger.ended) assert.equal(n, 1, `call ${id} ended ${n} times`);
     ledger.close();
     assertHeapFlat(heapBefore, "mutations");
-    watch.assertClean();
+    fixture.watch.assertClean();
     figure("mutations sent", MUTATIONS);
     figure("mutation kinds", JSON.stringify([...opsSeen]));
     figure("mutated bytes sent", bytes);

@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
-  catchAll,
+  companyReader,
   type FlowNode,
   type LoadedFlow,
   loadFlow,
@@ -61,19 +61,7 @@ describe("faults: REST 500, resets and stalls under the action nodes", function 
         receiveCalls: "msg",
         wires: [["out"]],
       },
-      {
-        id: "api",
-        type: "compass-api",
-        z: TAB,
-        config: "cfg",
-        method: "GET",
-        path: "/company",
-        pathType: "str",
-        noRedirect: true,
-        wires: [["out"]],
-      },
-      { id: "out", type: "helper", z: TAB },
-      ...catchAll(TAB, "caught"),
+      ...companyReader(TAB),
     ];
     return loadFlow(["compass-config", "compass-user-status", "compass-api"], nodes, {
       cfg: { username: "alice", password: "compass-alice" },

@@ -7,18 +7,15 @@ import assert from "node:assert/strict";
 import type { CompassConnection } from "../../src/compass/connection";
 import { SeededRandom } from "../../src/simulator/scenarios/random";
 import { startTraffic, type Traffic } from "../../src/simulator/scenarios/traffic";
-import { isProsodyAvailable } from "../support/prosody";
 import { waitFor } from "../support/wait";
 import {
   assertHeapFlat,
   CallLedger,
-  CrashWatch,
   connectTo,
   figure,
   heapAfterGc,
   median,
-  type Platform,
-  startPlatform,
+  usePlatform,
   waitForResync,
 } from "./harness";
 
@@ -26,29 +23,16 @@ const RESTARTS = 10;
 
 describe("faults: Prosody restarts under call traffic", function () {
   this.timeout(120_000);
-  let platform: Platform | undefined;
   let connection: CompassConnection | undefined;
   let traffic: Traffic | undefined;
-  const watch = new CrashWatch();
 
-  before(async function () {
-    if (!isProsodyAvailable()) {
-      console.log("    SKIP: prosody is not installed (/usr/bin/prosody); fault tests skipped");
-      this.skip();
-    }
-    watch.start();
-    platform = await startPlatform();
-  });
-
-  after(async () => {
-    watch.stop();
+  const fixture = usePlatform(async () => {
     await traffic?.stop();
     await connection?.close();
-    await platform?.close();
   });
 
   it(`survives ${RESTARTS} kills (SIGTERM and SIGKILL), resubscribes after each and accounts for every call`, async () => {
-    const p = platform as Platform;
+    const p = fixture.platform;
     const random = new SeededRandom(9009);
     connection = connectTo(p, { direct: true });
     const c = connection;
@@ -101,7 +85,7 @@ describe("faults: Prosody restarts under call traffic", function () {
     assert.ok(accounted > RESTARTS, `calls heard of: ${accounted}`);
     ledger.close();
     assertHeapFlat(heapBefore, "restarts");
-    watch.assertClean();
+    fixture.watch.assertClean();
 
     figure("restarts survived", RESTARTS);
     figure("resubscribe ms median", median(resubscribeMs));

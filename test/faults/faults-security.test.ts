@@ -9,9 +9,8 @@ import net from "node:net";
 import { WebSocket } from "ws";
 import { CompassSession } from "../../src/compass/xmpp";
 import { adminToken, CONFIG_ID, type EditorStack, startEditorStack } from "../support/editor";
-import { isProsodyAvailable } from "../support/prosody";
 import { delay, waitFor } from "../support/wait";
-import { CrashWatch, connectTo, DOMAIN, figure, type Platform, startPlatform } from "./harness";
+import { connectTo, DOMAIN, figure, usePlatform } from "./harness";
 
 const ADMIN = { username: "admin", password: "admin-password-for-tests" };
 
@@ -60,6 +59,12 @@ describe("faults: secrets and permissions", function () {
       });
       ws.on("message", (data) => comms.push(String(data)));
       ws.send(JSON.stringify({ auth: token }));
+      // Node-RED takes subscriptions only once the token is checked
+      await waitFor(
+        () => comms.some((m) => m.includes('"auth":"ok"')),
+        10_000,
+        `comms auth (${comms.join(" ")})`,
+      );
       for (const topic of ["status/#", "notification/#", "debug", "#"])
         ws.send(JSON.stringify({ subscribe: topic }));
       try {
@@ -72,7 +77,15 @@ describe("faults: secrets and permissions", function () {
         state.routeCall(call.id, "DESTINATION", state.userCallpoint("1001"));
         state.setCallState(call.id, "ANSWERED");
         state.endCall(call.id, "DESTINATION_HANGUP");
-        await waitFor(() => comms.some((m) => m.includes("status/")), 20_000, "status messages over comms");
+        await waitFor(
+          () => comms.some((m) => m.includes("status/")),
+          20_000,
+          "status messages over comms",
+        ).catch((err: Error) => {
+          throw new Error(
+            `${err.message}; comms: ${comms.join(" ").slice(0, 500)}; log: ${s.output().slice(-1500)}`,
+          );
+        });
 
         const routes = [
           { path: "flows", expect: 200 },
@@ -109,23 +122,10 @@ describe("faults: secrets and permissions", function () {
   });
 
   describe("login attempts and TLS", () => {
-    let platform: Platform | undefined;
-    const watch = new CrashWatch();
-    before(async function () {
-      if (!isProsodyAvailable()) {
-        console.log("    SKIP: prosody is not installed (/usr/bin/prosody); fault tests skipped");
-        this.skip();
-      }
-      watch.start();
-      platform = await startPlatform();
-    });
-    after(async () => {
-      watch.stop();
-      await platform?.close();
-    });
+    const fixture = usePlatform();
 
     it("a wrong password makes exactly one login attempt (counted at the server side)", async () => {
-      const p = platform as Platform;
+      const p = fixture.platform;
       const before = p.relay.connections.length;
       const connection = connectTo(p, { password: "a-wrong-password" });
       try {
@@ -138,7 +138,7 @@ describe("faults: secrets and permissions", function () {
       } finally {
         await connection.close();
       }
-      watch.assertClean();
+      fixture.watch.assertClean();
       figure("wrong password: login attempts in 8 s", p.relay.connections.length - before);
     });
   });

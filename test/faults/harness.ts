@@ -10,7 +10,7 @@ import { setFailureReporter } from "../../src/compass/guard";
 import type { DomainEvent } from "../../src/compass/model";
 import { CompanyState } from "../../src/simulator/state/store";
 import { type AttachedComponents, attachComponents } from "../support/components";
-import { type ProsodyServer, startProsody } from "../support/prosody";
+import { isProsodyAvailable, type ProsodyServer, startProsody } from "../support/prosody";
 import { type Relay, startRelay } from "../support/relay";
 import { waitFor } from "../support/wait";
 
@@ -213,4 +213,39 @@ export function median(values: number[]): number {
 /** Fault figures, printed so a run's log keeps them (scripts/fault-loop.sh collects them). */
 export function figure(name: string, value: string | number): void {
   console.log(`    FAULT-FIGURE ${name}: ${value}`);
+}
+
+export interface PlatformFixture {
+  /** the running platform (inside tests) */
+  readonly platform: Platform;
+  readonly watch: CrashWatch;
+}
+
+/**
+ * The fault tests' before/after: skip without Prosody, watch for crashes, start the platform; after
+ * the tests, `cleanUp` (the test's connections and traffic) runs before the platform stops.
+ */
+export function usePlatform(cleanUp: () => Promise<void> = async () => undefined): PlatformFixture {
+  const watch = new CrashWatch();
+  let platform: Platform | undefined;
+  before(async function () {
+    if (!isProsodyAvailable()) {
+      console.log("    SKIP: prosody is not installed (/usr/bin/prosody); fault tests skipped");
+      this.skip();
+    }
+    watch.start();
+    platform = await startPlatform();
+  });
+  after(async () => {
+    await cleanUp();
+    watch.stop();
+    await platform?.close();
+  });
+  return {
+    watch,
+    get platform() {
+      if (!platform) throw new Error("the platform is not started");
+      return platform;
+    },
+  };
 }
