@@ -94,7 +94,8 @@ describe("faults: REST 500, resets and stalls under the action nodes", function 
     let caughtCount = 0;
     const timings: string[] = [];
     for (const fault of faults) {
-      relay.dropAll(); // no kept-alive connection from before the fault
+      relay.dropAll(); // no kept-alive connection from before the fault ...
+      await delay(100); // ... and the client has seen it close before it sends again
       fault.on();
       const started = Date.now();
       f.node("status").receive({ payload: "only_direct" });
@@ -114,6 +115,7 @@ describe("faults: REST 500, resets and stalls under the action nodes", function 
       );
       fault.off();
       relay.dropAll();
+      await delay(100);
       // afterwards: both work again
       const outBefore = f.received("out").length;
       f.node("status").receive({ payload: "all" });

@@ -206,6 +206,7 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
       jidDomain: "",
       apiVersions: "3,2",
       timeout: 15,
+      liveness: 15,
       credentials: { username: alice.username, password: alice.password },
     },
   ];
