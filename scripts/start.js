@@ -19,6 +19,7 @@ async function main() {
     restPort: Number(process.env.COMPASS_SIM_REST_PORT || 8780),
     xmppPort: Number(process.env.COMPASS_SIM_XMPP_PORT || 8722),
     websocketPort: Number(process.env.COMPASS_SIM_WS_PORT || 8781),
+    filesPort: Number(process.env.COMPASS_SIM_FILES_PORT || 8782),
     traffic: { callsPerMinute: Number(process.env.COMPASS_SIM_TRAFFIC || 6) },
   });
   const admin = simulator.credentials.find((c) => c.username === "alice") || simulator.credentials[0];
@@ -98,6 +99,7 @@ async function deployStarterFlow(editor, simulator, user) {
   for (const n of nodes) {
     if (n.type === "compass-config") {
       n.restUrl = simulator.rest.url;
+      n.filesUrl = simulator.files.url;
       if (simulator.xmpp) n.xmppService = simulator.xmpp.service;
       n.credentials = { username: user.username, password: user.password };
     }

@@ -9,8 +9,9 @@ import type { Endpoints } from "./endpoints";
 import { guarded, settle } from "./guard";
 import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
-import { PlatformOperations } from "./operations";
+import { idFromSelf, PlatformOperations } from "./operations";
 import type { CompassResult, GetResult, Notification } from "./protocol";
+import { CompassReports } from "./reports";
 import { RestClient } from "./rest";
 import { type EventHandler, EventRouter, type RouteKeys } from "./router";
 import { CompassSession, type SessionStatus } from "./xmpp";
@@ -44,6 +45,8 @@ export class CompassConnection extends EventEmitter {
   readonly rest: RestClient;
   /** queue membership, status, dialling, switches and the editor's lists, over `rest` */
   readonly operations: PlatformOperations;
+  /** CDRs and event logs from the reports host (files.D), with the same credentials */
+  readonly reports: CompassReports;
   readonly model = new LiveModel();
   status: SessionStatus = { state: "stopped" };
   /** whether the model holds a complete picture (loaded after the latest subscription) */
@@ -75,7 +78,26 @@ export class CompassConnection extends EventEmitter {
       ca: options.ca,
     });
     this.operations = new PlatformOperations(this.rest);
+    this.reports = new CompassReports({
+      baseUrl: options.endpoints.filesUrl,
+      username: options.username,
+      password: options.password,
+      timeoutMs: options.timeoutMs,
+      ca: options.ca,
+      companyId: async () => idFromSelf(await this.operations.companyUrl()) ?? "",
+    });
     this.model.on("event", (event: DomainEvent) => this.dispatch(event));
+    this.model.on("warning", ({ error }: { error: Error }) =>
+      this.options.log?.warn(`the live model skipped a step: ${error.message}`),
+    );
+    this.model.on("unknown", (n: Notification | null) =>
+      this.options.log?.debug(`ignored a notification the live model cannot use: ${String(n?.type)}`),
+    );
+    this.model.on("loaded", ({ resynced }: { resynced: boolean }) =>
+      this.options.log?.debug(
+        resynced ? "live model reloaded; its differences were announced" : "live model loaded",
+      ),
+    );
   }
 
   /**
@@ -204,6 +226,7 @@ export class CompassConnection extends EventEmitter {
     this.router.clear();
     this.model.removeAllListeners();
     await this.rest.close();
+    await this.reports.close();
   }
 
   private async get(session: CompassSession, type: "user" | "queue" | "call"): Promise<GetResult> {

@@ -6,6 +6,8 @@ export const DEFAULT_PLATFORM_DOMAIN = "apollo.compass-stack.com";
 export interface EndpointOverrides {
   /** REST base URL, e.g. http://127.0.0.1:8080 for the simulator */
   restUrl?: string;
+  /** reports (CDR and Events API) base URL, e.g. http://127.0.0.1:8781 for the simulator */
+  filesUrl?: string;
   /** XMPP service: xmpp://host:port (TCP + STARTTLS) or ws(s)://host/path (WebSocket) */
   xmppService?: string;
   /** the company's own JID domain, where it has one */
@@ -14,6 +16,8 @@ export interface EndpointOverrides {
 
 export interface Endpoints {
   restUrl: string;
+  /** the reports host: https://files.D, a second origin that gets the same credentials */
+  filesUrl?: string;
   xmppService: string;
   /** domain of the user's JID: uc.D, or the company's own domain */
   jidDomain: string;
@@ -38,6 +42,7 @@ export function deriveEndpoints(platformDomain: string, overrides: EndpointOverr
   if (!isValidDomain(jidDomain)) throw new Error(`"${jidDomain}" is not a valid JID domain`);
   return {
     restUrl: trimSlash(overrides.restUrl?.trim() || `https://rest.${domain}`),
+    filesUrl: trimSlash(overrides.filesUrl?.trim() || `https://files.${domain}`),
     xmppService: overrides.xmppService?.trim() || `xmpp://${uc}:5222`,
     jidDomain,
     phoneService: `phone.${uc}`,

@@ -2,9 +2,11 @@
 // msg.payload / msg.statusCode, call done() once, and on failure done(err) so a Catch node gets a
 // clear message. Status under the node says what the last operation did.
 
+import { classifyFailure } from "../compass/failure";
 import type { CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
+import { failureText, withTime } from "./status";
 
 export interface ActionResult {
   payload: unknown;
@@ -54,13 +56,14 @@ export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: Actio
       done(new Error(config.configError));
       return;
     }
+    // replaces whatever the last request left, a stale error included
     node.status({ fill: "blue", shape: "dot", text: sharedText(RED, "status.requesting") });
     handler(msg, config).then(
       (result) => {
         msg.payload = result.payload;
         if (result.statusCode !== undefined) msg.statusCode = result.statusCode;
         if (result.headers) msg.headers = result.headers;
-        node.status({ fill: "green", shape: "dot", text: result.summary });
+        node.status({ fill: "green", shape: "dot", text: withTime(RED, result.summary) });
         send(msg);
         done();
       },
@@ -68,11 +71,17 @@ export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: Actio
         const error = err instanceof Error ? err : new Error(String(err));
         const statusCode = (error as { statusCode?: unknown }).statusCode;
         if (typeof statusCode === "number") msg.statusCode = statusCode;
-        node.status({ fill: "red", shape: "ring", text: shorten(error.message) });
+        node.status({ fill: "red", shape: "ring", text: withTime(RED, shorten(reasonOf(RED, error))) });
         done(error);
       },
     );
   });
+}
+
+/** A connection failure in the words the session's status uses; any other error by its message. */
+function reasonOf(RED: NodeAPI, error: Error): string {
+  const failure = classifyFailure(error);
+  return failure.kind === "other" ? error.message : failureText(RED, failure);
 }
 
 export function shorten(text: string, max = 60): string {

@@ -3,12 +3,14 @@
 
 import { CompassConnection } from "../compass/connection";
 import { DEFAULT_PLATFORM_DOMAIN, deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
+import { failureKey } from "../compass/failure";
 import type { SessionStatus } from "../compass/xmpp";
 import { registerAdminRoutes } from "./admin";
-import type { CompassConfigDef, CompassConfigNode } from "./config-node";
+import { registerTestConnectionRoute } from "./admin-test";
+import type { CompassConfigDef, CompassConfigNode, ShowSessionStatus } from "./config-node";
 import { sharedText } from "./i18n";
 import type { Node, NodeAPI } from "./red";
-import { statusFor } from "./status";
+import { failureText, isHealthy, statusFor } from "./status";
 
 export = function register(RED: NodeAPI): void {
   function CompassConfig(this: CompassConfigNode, def: CompassConfigDef): void {
@@ -20,6 +22,7 @@ export = function register(RED: NodeAPI): void {
     try {
       this.endpoints = deriveEndpoints(def.domain || DEFAULT_PLATFORM_DOMAIN, {
         restUrl: def.restUrl,
+        filesUrl: def.filesUrl,
         xmppService: def.xmppService,
         jidDomain: def.jidDomain,
       });
@@ -41,30 +44,54 @@ export = function register(RED: NodeAPI): void {
     }
 
     const connection = this.connection;
+    /** nodes that show the session state their own way (trigger nodes: their last event when healthy) */
+    const shows = new Map<string, ShowSessionStatus>();
+    const showTo = (user: Node, status: SessionStatus) => {
+      const nodeStatus = statusFor(RED, status);
+      const show = shows.get(user.id);
+      if (show) show(nodeStatus, isHealthy(status));
+      else user.status(nodeStatus);
+    };
+    /** the reason last sent to Catch nodes: once per change, not once per retry */
+    let reportedReason: string | undefined;
     connection?.on("status", (status: SessionStatus) => {
       this.lastStatus = statusFor(RED, status);
-      for (const user of Object.values(this.users)) user.status(this.lastStatus);
-      // With a message, Node-RED routes a config node's error to Catch nodes in its users' flows.
-      const problem =
-        status.state === "auth-failed"
+      for (const user of Object.values(this.users)) showTo(user, status);
+      if (status.state === "subscribed") reportedReason = undefined;
+      const failed =
+        status.state === "reconnecting" || status.state === "error" || status.state === "auth-failed";
+      if (!failed) return;
+      const key = status.reason ? failureKey(status.reason) : `${status.state}|${status.error ?? ""}`;
+      if (key === reportedReason) return;
+      reportedReason = key;
+      const problem = status.reason
+        ? failureText(RED, status.reason)
+        : status.state === "auth-failed"
           ? sharedText(RED, "status.auth-failed")
-          : status.state === "error"
-            ? (status.error ?? "")
-            : "";
-      if (problem) this.error(problem, { topic: `session.${status.state}`, payload: { ...status } });
+          : (status.error ?? status.state);
+      // once per change of reason: a warning in the log (with the underlying error), and with a
+      // message Node-RED routes a config node's error to Catch nodes in its users' flows
+      this.warn(status.error && status.error !== problem ? `${problem} (${status.error})` : problem);
+      this.error(problem, {
+        topic: `session.${status.state}`,
+        payload: { ...status, retrying: status.state === "reconnecting" },
+      });
     });
 
-    this.register = (user: Node) => {
+    this.register = (user: Node, show?: ShowSessionStatus) => {
       if (!connection) {
         user.status({ fill: "red", shape: "ring", text: this.configError ?? "" });
         return;
       }
       this.users[user.id] = user;
-      user.status(this.lastStatus ?? statusFor(RED, connection.status));
+      if (show) shows.set(user.id, show);
+      // acquire first: the first node's session is then already "connecting", not "stopped"
       connection.acquire(user.id);
+      showTo(user, connection.status);
     };
     this.deregister = (user: Node, done: () => void) => {
       delete this.users[user.id];
+      shows.delete(user.id);
       if (!connection) return done();
       connection.release(user.id).then(
         () => done(),
@@ -88,6 +115,7 @@ export = function register(RED: NodeAPI): void {
     credentials: { username: { type: "text" }, password: { type: "password" }, ca: { type: "text" } },
   });
   registerAdminRoutes(RED);
+  registerTestConnectionRoute(RED);
 };
 
 /** The editor takes seconds; anything unusable falls back to the REST client's default. */

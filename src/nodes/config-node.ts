@@ -15,17 +15,25 @@ export interface CompassConfigNode extends Node {
    * config node's errors and status to Catch and Status nodes in these nodes' flows.
    */
   users: Record<string, Node>;
-  /** a real-time node joins: the first one opens the shared live session */
-  register(node: Node): void;
+  /**
+   * A real-time node joins: the first one opens the shared live session. With `show`, the node is
+   * handed the session's status instead of having it set on it directly.
+   */
+  register(node: Node, show?: ShowSessionStatus): void;
   /** a real-time node leaves: the last one closes the live session */
   deregister(node: Node, done: () => void): void;
   /** the session's status as last pushed to users, so a node registering late shows it at once */
   lastStatus?: NodeStatus;
 }
 
+/** The session's status as a node status, and whether the session is healthy (subscribed). */
+export type ShowSessionStatus = (status: NodeStatus, healthy: boolean) => void;
+
 export interface CompassConfigDef extends NodeDef {
   domain?: string;
   restUrl?: string;
+  /** the reports host (files.D) override */
+  filesUrl?: string;
   xmppService?: string;
   jidDomain?: string;
   apiVersions?: string;

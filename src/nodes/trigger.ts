@@ -6,7 +6,11 @@
 import type { DomainEvent } from "../compass/model";
 import type { RouteKeys } from "../compass/router";
 import { configNodeOf } from "./action";
-import type { Node, NodeAPI, NodeDef, NodeMessage } from "./red";
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from "./red";
+import { withTime } from "./status";
+
+/** A busy node updates its status at most this often; the latest state wins. */
+export const STATUS_INTERVAL_MS = 250;
 
 export interface TriggerOptions {
   /** the domain events this node emits, already narrowed to what the user selected */
@@ -35,6 +39,7 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     return;
   }
 
+  const status = new TriggerStatus(RED, node);
   const send = (event: DomainEvent, xml?: () => string) => {
     const msg: NodeMessage = {
       topic: event.event,
@@ -48,6 +53,7 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
       },
     };
     node.send(msg);
+    status.eventSent(event);
   };
   const unsubscribe = connection.subscribe(
     options.events,
@@ -58,13 +64,82 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     },
     options.keys,
   );
-  config.register(node);
+  config.register(node, (session, healthy) => status.session(session, healthy));
 
   node.on("close", (_removed: boolean, done: () => void) => {
+    status.close();
     unsubscribe();
     options.close?.();
     config.deregister(node, done);
   });
+}
+
+/**
+ * What a trigger node shows: the session's state while it is not healthy, otherwise its last event
+ * and when ("call.summary missed · 14:02"); "subscribed" until the first event. Event updates go
+ * out at most once per STATUS_INTERVAL_MS (the first at once, then the latest), so a busy node
+ * costs a timer, not a status message per event.
+ */
+class TriggerStatus {
+  private sessionStatus: NodeStatus | undefined;
+  private healthy = false;
+  private lastEvent: DomainEvent | undefined;
+  private lastEventAt = 0;
+  private shownAt = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+  ) {}
+
+  /** Session changes are rare and each one matters (trouble, healing): shown at once. */
+  session(status: NodeStatus, healthy: boolean): void {
+    this.sessionStatus = status;
+    this.healthy = healthy;
+    if (!this.closed) this.show();
+  }
+
+  /** Per event: two assignments and a timer check; the text is made only when shown. */
+  eventSent(event: DomainEvent): void {
+    this.lastEvent = event;
+    this.lastEventAt = Date.now();
+    this.update();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private update(): void {
+    if (this.closed || this.timer) return; // a pending update shows the latest state when it fires
+    const wait = this.shownAt + STATUS_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.show();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.closed) this.show();
+    }, wait);
+  }
+
+  private show(): void {
+    this.shownAt = Date.now();
+    const event = this.lastEvent;
+    if (this.healthy && event) {
+      // "call.summary missed": the event, and a summary's outcome
+      const outcome =
+        typeof event.payload.outcome === "string" ? ` ${event.payload.outcome.toLowerCase()}` : "";
+      const text = withTime(this.RED, `${event.event}${outcome}`, this.lastEventAt);
+      this.node.status({ fill: "green", shape: "dot", text });
+    } else if (this.sessionStatus) {
+      this.node.status(this.sessionStatus);
+    }
+  }
 }
 
 /** "a, b ,c" or ["a","b"] -> a set of trimmed, non-empty ids; empty means "any". */

@@ -98,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`Compass simulator running`);
   console.log(`  platform domain: ${sim.domain}   (set it in the compass-config node)`);
   console.log(`  REST API:   ${sim.rest.url}`);
+  console.log(`  reports:    ${sim.files.url}   (the files URL: CDR and Events API)`);
   if (sim.xmpp) {
     console.log(`  XMPP:       ${sim.xmpp.service}   (users log in as username@${sim.xmpp.jidDomain})`);
     if (sim.xmpp.websocketUrl) console.log(`  WebSocket:  ${sim.xmpp.websocketUrl}`);

@@ -1,12 +1,16 @@
-// One call starts the whole simulated platform on loopback: the company state, its REST API, and
-// its XMPP API (the phone. and pubsub. services behind an embedded XMPP endpoint).
+// One call starts the whole simulated platform on loopback: the company state, its REST API, its
+// XMPP API (the phone. and pubsub. services behind an embedded XMPP endpoint), and its reports host
+// (CDR and Events API, a second origin on its own port).
 
+import { type FilesServer, type FilesServerOptions, startFilesServer } from "./files/server";
+import { LoginGuard } from "./rest/login-guard";
 import { type RestServerOptions, startRestServer } from "./rest/server";
 import { startTraffic, type Traffic, type TrafficOptions } from "./scenarios";
 import { defaultSeed, type SeedData } from "./state/seed";
 import { CompanyState } from "./state/store";
 import { startXmppEndpoint, type XmppEndpoint, type XmppEndpointOptions } from "./xmpp/server";
 
+export { type FilesServer, type FilesServerOptions, startFilesServer } from "./files/server";
 export { type RestServer, type RestServerOptions, startRestServer } from "./rest/server";
 export {
   SimConflictError,
@@ -30,6 +34,9 @@ export interface SimulatorOptions {
   seed?: SeedData;
   clock?: () => number;
   rest?: Omit<RestServerOptions, "host" | "port">;
+  /** reports host (CDR and Events API) port; default 0 (any free port) */
+  filesPort?: number;
+  files?: Omit<FilesServerOptions, "host" | "port" | "clock">;
   /** XMPP TCP port; default 0 (any free port); false = no XMPP side */
   xmppPort?: number | false;
   /** XMPP over WebSocket port; default: none */
@@ -48,6 +55,8 @@ export interface SimulatorCredential {
 export interface Simulator {
   state: CompanyState;
   rest: { url: string; port: number; failNext(status: number, body?: unknown, times?: number): void };
+  /** the reports host: what a compass-config's "files URL" takes */
+  files: { url: string; port: number };
   /** absent when started with xmppPort: false */
   xmpp?: {
     /** what a compass-config's "XMPP service" takes: xmpp://127.0.0.1:PORT */
@@ -68,7 +77,22 @@ export interface Simulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? "127.0.0.1";
   const state = new CompanyState({ seed: options.seed ?? defaultSeed(), clock: options.clock });
-  const rest = await startRestServer(state, { ...options.rest, host, port: options.restPort ?? 0 });
+  // one failed-login lockout for the REST and reports hosts: the platform blocks an address
+  const guard = new LoginGuard(options.rest?.lockout, options.rest?.now);
+  const rest = await startRestServer(state, { ...options.rest, guard, host, port: options.restPort ?? 0 });
+  let files: FilesServer;
+  try {
+    files = await startFilesServer(state, {
+      ...options.files,
+      guard,
+      host,
+      port: options.filesPort ?? 0,
+      clock: options.clock,
+    });
+  } catch (err) {
+    await rest.close();
+    throw err;
+  }
 
   let endpoint: XmppEndpoint | undefined;
   if (options.xmppPort !== false) {
@@ -81,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         userDomain: `uc.${SIMULATOR_DOMAIN}`,
       });
     } catch (err) {
+      await files.close();
       await rest.close();
       throw err;
     }
@@ -92,6 +117,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     state,
     rest: { url: rest.url, port: rest.port, failNext: rest.failNext },
+    files: { url: files.url, port: files.port },
     xmpp: endpoint && {
       service: `xmpp://${host}:${endpoint.port}`,
       websocketUrl: endpoint.websocketUrl,
@@ -106,6 +132,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       closed = true;
       await traffic?.stop();
       await endpoint?.close();
+      await files.close();
       await rest.close();
       state.removeAllListeners();
     },

@@ -378,6 +378,7 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
       "compass-dial": "dial",
       "compass-dpswitch": "dial plan switch",
       "compass-call-control": "call control",
+      "compass-cdr": "cdr",
     });
 
     // the username comes from the credential store (never the password), as the dialog loads it

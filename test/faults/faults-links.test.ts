@@ -122,7 +122,10 @@ describe("faults: cut, stalled and half-dead links", function () {
     await waitFor(() => c.model.getCalls().length === 0, 15_000, "every call ended in the model");
     await new Promise((r) => setTimeout(r, 300));
     const accounted = ledger.assertAccounted(c.model.getCalls().length);
-    figure("queue legs whose parent was never seen (no summary names them)", ledger.legsOutsideSummaries);
+    figure(
+      "queue legs outside every summary (parent unseen or already summarised)",
+      ledger.legsOutsideSummaries,
+    );
     ledger.close();
     assertHeapFlat(heapBefore, "cuts");
     fixture.watch.assertClean();

@@ -83,7 +83,10 @@ describe("faults: Prosody restarts under call traffic", function () {
     await new Promise((r) => setTimeout(r, 300));
     const accounted = ledger.assertAccounted(c.model.getCalls().length);
     assert.ok(accounted > RESTARTS, `calls heard of: ${accounted}`);
-    figure("queue legs whose parent was never seen (no summary names them)", ledger.legsOutsideSummaries);
+    figure(
+      "queue legs outside every summary (parent unseen or already summarised)",
+      ledger.legsOutsideSummaries,
+    );
     ledger.close();
     assertHeapFlat(heapBefore, "restarts");
     fixture.watch.assertClean();

@@ -136,9 +136,11 @@ export class CallLedger {
       const facts = JSON.stringify(this.facts.get(id));
       assert.equal(this.ended.get(id), 1, `call ${id} ${facts}: call.ended ${this.ended.get(id) ?? 0} times`);
       const parent = this.facts.get(id)?.parent;
-      // A queue leg seen without its parent's conversation (the parent came and went in a gap) is
-      // summarised by nobody; counted and reported rather than hidden (see the fault report)
-      if (this.summarised.get(id) === undefined && parent && !this.seen.has(parent)) {
+      // A queue leg seen without its parent's open conversation (the parent came and went in a gap,
+      // or had ended and been summarised before the reload listed the leg) is summarised by nobody
+      // (the correlator's orphan rule); counted and reported rather than hidden (see the fault report)
+      const parentAccounted = parent && (!this.seen.has(parent) || this.summarised.get(parent) === 1);
+      if (this.summarised.get(id) === undefined && parentAccounted) {
         this.legsOutsideSummaries++;
         continue;
       }

@@ -3,7 +3,6 @@
 // endpoints. Real flows, real simulator (REST + embedded XMPP) over loopback.
 
 import { strict as assert } from "node:assert";
-import * as net from "node:net";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
   catchAll,
@@ -14,6 +13,7 @@ import {
   stopServer,
   unload,
 } from "../support/node-red";
+import { countingRelay } from "../support/servers";
 import { waitFor } from "../support/wait";
 
 const TAB = "tab1";
@@ -37,35 +37,6 @@ function configNode(sim: Simulator, extra: Record<string, unknown> = {}): FlowNo
 }
 
 const alice = { cfg: { username: "alice", password: "compass-alice" } };
-
-/** A TCP relay in front of the simulator's XMPP port that counts every connection made through it. */
-async function countingRelay(
-  targetPort: number,
-): Promise<{ service: string; accepted(): number; close(): Promise<void> }> {
-  let accepted = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    accepted++;
-    const upstream = net.connect(targetPort, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("error", () => s.destroy());
-      s.on("close", () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    service: `xmpp://127.0.0.1:${port}`,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function aliceConnections(sim: Simulator): number {
   return sim.xmpp!.endpoint.connections().filter((c) => c.username === "alice").length;

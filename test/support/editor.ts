@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { type Simulator, startSimulator } from "../../src/simulator";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
@@ -37,6 +37,10 @@ export interface EditorStack {
 }
 
 export interface EditorStackOptions {
+  /** e.g. a TLS certificate for the simulator's XMPP side */
+  simulator?: SimulatorOptions;
+  /** extra environment for Node-RED, e.g. NODE_EXTRA_CA_CERTS to trust a test CA */
+  env?: Record<string, string>;
   /** turn Node-RED's adminAuth on with one user who has every permission */
   admin?: { username: string; password: string };
   /** Node-RED's console log level (default info) */
@@ -186,6 +190,14 @@ const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
     listenTo: "",
     listenToType: "str",
   },
+  "compass-cdr": {
+    report: "company-cdr",
+    from: "yesterday",
+    fromType: "str",
+    to: "",
+    toType: "str",
+    output: "all",
+  },
 };
 
 /** One node per type on one tab; the config node carries alice's credentials for the credential store. */
@@ -202,6 +214,7 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
       version: 1,
       domain: sim.domain,
       restUrl: sim.rest.url,
+      filesUrl: sim.files.url,
       xmppService: sim.xmpp?.service ?? "",
       jidDomain: "",
       apiVersions: "3,2",
@@ -260,7 +273,7 @@ export async function startEditorStack(options: EditorStackOptions = {}): Promis
     fs.rmSync(userDir, { recursive: true, force: true });
   };
   try {
-    simulator = await startSimulator({ host: "127.0.0.1" });
+    simulator = await startSimulator({ ...options.simulator, host: "127.0.0.1" });
     linkPackage(userDir);
     const settings = path.join(userDir, "settings.js");
     fs.writeFileSync(settings, settingsFile(userDir, options));
@@ -270,7 +283,7 @@ export async function startEditorStack(options: EditorStackOptions = {}): Promis
       {
         cwd: userDir,
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false" },
+        env: { ...process.env, ...options.env, NODE_RED_ENABLE_PROJECTS: "false" },
       },
     );
     child.stdout!.setEncoding("utf8").on("data", (s: string) => {

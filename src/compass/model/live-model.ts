@@ -7,85 +7,31 @@
 //   "unknown" Notification  a notification this model does not understand (or cannot use); nothing changed
 //   "warning" { error, subject }  a listener (or the model itself) threw; the model carried on
 //
+// Its parts: state.ts (what it knows, indexed), changes.ts (the mutation logic and its events),
+// load.ts (seed and resync), views.ts (the JSON views, pure), correlator.ts (call.summary).
+//
 // Times are the `now` passed in (ms, when the notification was received): the platform's own
 // timestamps are whole seconds, too coarse for ring and talk times.
 
 import { EventEmitter } from "node:events";
-import { CallCorrelator, type CallSummary } from "../calls/correlator";
-import type {
-  Call,
-  Company,
-  KnownNotification,
-  Notification,
-  PropertyChange,
-  QueueMember,
-  User,
-} from "../protocol/types";
-import {
-  callpointChanged,
-  callpointView,
-  decideDirection,
-  isHeld,
-  parentCallIdOf,
-  partyKey,
-  provisionalDirection,
-  secondsToMs,
-  userIdsOf,
-} from "./normalise";
-import {
-  type CallRecord,
-  COUNTER_NAMES,
-  copyChange,
-  copyMember,
-  copyUser,
-  isCall,
-  membershipsOf,
-  newQueueRecord,
-  type PendingLeave,
-  placeholderUser,
-  type QueueRecord,
-  type Snapshot,
-} from "./records";
-import { findAttendedTransfer, findSuccessor, type RecentEnd } from "./transfers";
-import type {
-  CallView,
-  DomainEvent,
-  QueueCounters,
-  QueueMemberView,
-  QueueStats,
-  QueueView,
-  UserView,
-} from "./types";
+import type { Company, KnownNotification, Notification } from "../protocol/types";
+import { type Change, ModelChanges, newChange } from "./changes";
+import { resync, seed } from "./load";
+import { callpointView } from "./normalise";
+import { COUNTER_NAMES, copyUser, isCall, newQueueRecord, placeholderUser, type Snapshot } from "./records";
+import { ModelState } from "./state";
+import type { CallView, QueueCounters, QueueStats, QueueView, UserView } from "./types";
+import { callView, queueStats, queueView, userView } from "./views";
 
 export type { Snapshot } from "./records";
 
-const TOMBSTONES = 1000;
-const RECENT_ENDS = 64;
-const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
-  Number(parentCallIdOf(a) !== null) - Number(parentCallIdOf(b) !== null);
-
 export class LiveModel extends EventEmitter {
-  private companyInfo: Company | null = null;
+  private readonly state = new ModelState();
+  private readonly changes = new ModelChanges(this.state, {
+    event: (event) => this.emit("event", event),
+    warning: (err, subject) => this.warn(err, subject),
+  });
   private loadedOnce = false;
-  private readonly users = new Map<string, User>();
-  private readonly queues = new Map<string, QueueRecord>();
-  private readonly calls = new Map<string, CallRecord>();
-  /** userId -> number of active calls the user is a party of. */
-  private readonly userCalls = new Map<string, number>();
-  /** Ended call ids (bounded), so late updates do not resurrect them. */
-  private readonly tombstones = new Map<string, number>();
-  private recentEnds: RecentEnd[] = [];
-  private readonly dirtyQueues = new Set<string>();
-  private readonly statsSignatures = new Map<string, string>();
-  private readonly correlator: CallCorrelator;
-  /** The notification type being applied (undefined while diffing a reload). */
-  private currentNotification: string | undefined;
-  private silent = false;
-
-  constructor() {
-    super();
-    this.correlator = new CallCorrelator((summary, at) => this.summaryReady(summary, at));
-  }
 
   // ------------------------------------------------------------------ loading
 
@@ -94,127 +40,16 @@ export class LiveModel extends EventEmitter {
    * ordinary domain events, so flows never keep state from before a reconnect gap).
    */
   load(snapshot: Snapshot, now = Date.now()): void {
-    this.currentNotification = undefined;
     if (!this.loadedOnce) {
-      this.seed(snapshot, now);
+      seed(this.changes, this.state, snapshot, newChange(now, undefined, true));
       this.loadedOnce = true;
       this.emit("loaded", { resynced: false });
       return;
     }
-    this.resync(snapshot, now);
-    this.flushStats(now);
+    const change = newChange(now, undefined, false);
+    resync(this.changes, this.state, snapshot, change);
+    this.changes.flushStats(change);
     this.emit("loaded", { resynced: true });
-  }
-
-  private seed(snapshot: Snapshot, now: number): void {
-    this.silent = true;
-    try {
-      this.companyInfo = { ...snapshot.company };
-      this.users.clear();
-      this.queues.clear();
-      this.calls.clear();
-      this.userCalls.clear();
-      this.correlator.clear();
-      for (const user of snapshot.users ?? []) this.users.set(user.id, copyUser(user));
-      for (const queue of snapshot.queues ?? []) this.queues.set(queue.id, newQueueRecord(queue));
-      for (const [queueId, members] of membershipsOf(snapshot)) {
-        const queue = this.ensureQueue(queueId);
-        for (const member of members.values()) queue.members.set(member.userId, member);
-      }
-      const calls = (snapshot.calls ?? [])
-        .filter((c) => c && c.state !== "DISCONNECTED")
-        .sort(QUEUE_KEYS_FIRST);
-      for (const call of calls) this.startCall(call, now, true);
-      for (const queue of snapshot.queues ?? []) {
-        const record = this.queues.get(queue.id);
-        for (const callId of queue.callIds ?? []) {
-          record?.waiting.set(callId, now);
-          this.correlator.queueEntered(callId, queue.id, queue.name ?? null, now);
-        }
-      }
-      for (const queue of this.queues.values()) {
-        this.statsSignatures.set(queue.id, this.signatureOf(queue, this.agentsOf(queue)));
-      }
-      this.dirtyQueues.clear();
-    } finally {
-      this.silent = false;
-    }
-  }
-
-  private resync(snapshot: Snapshot, now: number): void {
-    if (snapshot.company) this.companyInfo = { ...snapshot.company };
-    // Calls first: ends free agents, and queue callers that vanished are explained by their call.
-    const fresh = new Map<string, Call>();
-    for (const call of snapshot.calls ?? [])
-      if (call && call.state !== "DISCONNECTED") fresh.set(call.id, call);
-    const vanished = [...this.calls.values()].filter((r) => !fresh.has(r.id));
-    vanished.sort((a, b) => Number(b.parentCallId !== null) - Number(a.parentCallId !== null));
-    for (const record of vanished) this.endCall(record, "unknown", now, { resynced: true });
-    for (const call of [...fresh.values()].sort(QUEUE_KEYS_FIRST)) {
-      const record = this.calls.get(call.id);
-      if (record) this.updateCall(record, call, now);
-      else if (!this.tombstones.has(call.id)) this.startCall(call, now, true);
-    }
-
-    // Users: created, changed, removed.
-    const freshUsers = new Map((snapshot.users ?? []).map((u) => [u.id, u]));
-    for (const user of freshUsers.values()) {
-      const known = this.users.get(user.id);
-      if (!known) {
-        this.users.set(user.id, copyUser(user));
-        this.emitEvent("user.created", { ...this.userView(user.id) }, now);
-      } else {
-        this.diffUser(known, user, now);
-      }
-    }
-
-    // Queues: created; memberships; waiting callers; counters; removed.
-    const freshQueues = new Map((snapshot.queues ?? []).map((q) => [q.id, q]));
-    for (const queue of freshQueues.values()) {
-      const known = this.queues.get(queue.id);
-      if (!known) {
-        this.queues.set(queue.id, newQueueRecord(queue));
-        this.dirtyQueues.add(queue.id);
-      } else {
-        if (queue.name !== undefined && queue.name !== known.name) known.name = queue.name;
-        for (const name of COUNTER_NAMES) {
-          const value = queue[name];
-          if (typeof value === "number" && known.counters[name] !== value) known.counters[name] = value;
-        }
-        this.dirtyQueues.add(queue.id);
-      }
-    }
-    const memberships = membershipsOf(snapshot);
-    for (const queue of [...this.queues.values()]) {
-      const freshMembers = memberships.get(queue.id) ?? new Map<string, QueueMember>();
-      for (const [userId, member] of [...queue.members]) {
-        if (!freshMembers.has(userId)) this.memberLeft(member, now);
-      }
-      for (const member of freshMembers.values()) {
-        const known = queue.members.get(member.userId);
-        if (!known) this.memberEntered(member, now);
-        else this.memberChanged(known, member, [], now);
-      }
-    }
-    for (const [queueId, members] of memberships) {
-      if (this.queues.has(queueId)) continue;
-      for (const member of members.values()) this.memberEntered(member, now);
-    }
-    for (const queue of freshQueues.values()) {
-      const record = this.queues.get(queue.id);
-      if (!record) continue;
-      const waitingNow = new Set(queue.callIds ?? []);
-      for (const callId of [...record.waiting.keys()])
-        if (!waitingNow.has(callId)) this.callerLeft(record, callId, now);
-      for (const callId of waitingNow)
-        if (!record.waiting.has(callId)) this.callerJoined(record, callId, now);
-    }
-    for (const queue of [...this.queues.values()]) {
-      if (!freshQueues.has(queue.id)) this.removeQueue(queue, now);
-    }
-    for (const userId of [...this.users.keys()]) {
-      if (!freshUsers.has(userId)) this.removeUser(userId, now);
-    }
   }
 
   // ------------------------------------------------------------------ notifications
@@ -226,15 +61,13 @@ export class LiveModel extends EventEmitter {
       return;
     }
     const notification = n as KnownNotification;
-    this.currentNotification = notification.type;
+    const change = newChange(now, notification.type, false);
     try {
-      this.dispatch(notification, now);
-      this.flushStats(now);
+      this.dispatch(notification, change);
+      this.changes.flushStats(change);
     } catch (err) {
       // A model bug must not take the session down with it: report, keep going.
       this.warn(err, notification);
-    } finally {
-      this.currentNotification = undefined;
     }
   }
 
@@ -272,63 +105,65 @@ export class LiveModel extends EventEmitter {
     }
   }
 
-  private dispatch(n: KnownNotification, now: number): void {
+  private dispatch(n: KnownNotification, change: Change): void {
     switch (n.type) {
       case "notification.call.start": {
-        const known = this.calls.get(n.call.id);
-        if (known) this.updateCall(known, n.call, now);
-        else if (!this.tombstones.has(n.call.id)) this.startCall(n.call, now, false);
+        const known = this.state.calls.get(n.call.id);
+        if (known) this.changes.updateCall(known, n.call, change);
+        else if (!this.changes.tombstones.has(n.call.id)) this.changes.startCall(n.call, change, false);
         return;
       }
       case "notification.call.update": {
         const call = n.call.id ? n.call : { ...n.call, id: n.callId as string };
-        const known = this.calls.get(call.id);
-        if (known) this.updateCall(known, call, now);
-        else if (!this.tombstones.has(call.id)) this.startCall(call, now, false);
+        const known = this.state.calls.get(call.id);
+        if (known) this.changes.updateCall(known, call, change);
+        else if (!this.changes.tombstones.has(call.id)) this.changes.startCall(call, change, false);
         return;
       }
       case "notification.call.end": {
-        const record = this.calls.get(n.callId);
-        if (record) this.endCall(record, (n.endReason ?? "unknown").toLowerCase(), now, { resynced: false });
+        const record = this.state.calls.get(n.callId);
+        if (record)
+          this.changes.endCall(record, (n.endReason ?? "unknown").toLowerCase(), change, { resynced: false });
         return;
       }
       case "notification.call.stepresult": {
-        const record = this.calls.get(n.callId);
+        const record = this.state.calls.get(n.callId);
         if (!record) return;
-        this.emitEvent(
+        this.changes.emitEvent(
           "call.updated",
           {
-            ...this.callView(record),
+            ...callView(record),
             step: {
               result: n.result ?? null,
               side: n.side ? n.side.toLowerCase() : null,
               callpoint: n.callpoint ? callpointView(n.callpoint) : null,
             },
           },
-          now,
+          change,
         );
         return;
       }
       case "notification.call.queueExit": {
-        const record = this.calls.get(n.callId);
+        const record = this.state.calls.get(n.callId);
         if (record) record.queueExit = n.queueExit ?? null;
         return;
       }
       case "notification.queue.create": {
         const queue = n.queue ?? { id: n.queueId, name: "", userEntries: [], callIds: [] };
         const id = n.queueId ?? queue.id;
-        const known = this.queues.get(id);
+        const known = this.state.queues.get(id);
         if (known) {
           if (queue.name) known.name = queue.name;
         } else {
-          this.queues.set(id, newQueueRecord({ ...queue, id }));
-          for (const member of queue.userEntries ?? []) this.memberEntered({ ...member, queueId: id }, now);
+          this.state.addQueue(newQueueRecord({ ...queue, id }));
+          for (const member of queue.userEntries ?? [])
+            this.changes.memberEntered({ ...member, queueId: id }, change);
         }
-        this.dirtyQueues.add(id);
+        change.dirtyQueues.add(id);
         return;
       }
       case "notification.queue.update": {
-        const queue = this.ensureQueue(n.queueId);
+        const queue = this.changes.ensureQueue(n.queueId);
         for (const change of n.changes ?? []) {
           if (change.name === "name" && change.newValue !== undefined) queue.name = change.newValue;
           else if ((COUNTER_NAMES as readonly string[]).includes(change.name)) {
@@ -336,679 +171,123 @@ export class LiveModel extends EventEmitter {
             queue.counters[change.name as keyof QueueCounters] = Number.isFinite(value) ? value : null;
           }
         }
-        this.dirtyQueues.add(queue.id);
+        change.dirtyQueues.add(queue.id);
         return;
       }
       case "notification.queue.destroy": {
-        const queue = this.queues.get(n.queueId);
-        if (queue) this.removeQueue(queue, now);
+        const queue = this.state.queues.get(n.queueId);
+        if (queue) this.changes.removeQueue(queue, change);
         return;
       }
       case "notification.queue.call.enter":
-        this.callerJoined(this.ensureQueue(n.queueId), n.callId, now);
+        this.changes.callerJoined(this.changes.ensureQueue(n.queueId), n.callId, change);
         return;
       case "notification.queue.call.leave": {
-        const queue = this.queues.get(n.queueId);
-        if (queue) this.callerLeft(queue, n.callId, now);
+        const queue = this.state.queues.get(n.queueId);
+        if (queue) this.changes.callerLeft(queue, n.callId, change);
         return;
       }
       case "notification.queueMember.enter":
-        this.memberEntered(n.member, now);
+        this.changes.memberEntered(n.member, change);
         return;
       case "notification.queueMember.leave": {
-        const known = this.queues.get(n.member.queueId)?.members.get(n.member.userId);
-        if (known) this.memberLeft(known, now);
+        const known = this.state.queues.get(n.member.queueId)?.members.get(n.member.userId);
+        if (known) this.changes.memberLeft(known, change);
         return;
       }
       case "notification.queueMember.update": {
-        const known = this.queues.get(n.member.queueId)?.members.get(n.member.userId);
-        if (known) this.memberChanged(known, n.member, n.changes ?? [], now);
-        else this.memberEntered(n.member, now);
+        const known = this.state.queues.get(n.member.queueId)?.members.get(n.member.userId);
+        if (known) this.changes.memberChanged(known, n.member, n.changes ?? [], change);
+        else this.changes.memberEntered(n.member, change);
         return;
       }
       case "notification.user.create": {
-        if (this.users.has(n.userId)) return;
-        this.users.set(n.userId, n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId));
-        this.emitEvent("user.created", { ...this.userView(n.userId) }, now);
+        if (this.state.users.has(n.userId)) return;
+        this.state.users.set(
+          n.userId,
+          n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId),
+        );
+        this.changes.emitEvent("user.created", { ...userView(this.state, n.userId) }, change);
         return;
       }
       case "notification.user.update":
-        this.applyUserChanges(this.ensureUser(n.userId), n.changes ?? [], now);
+        this.changes.applyUserChanges(this.changes.ensureUser(n.userId), n.changes ?? [], change);
         return;
       case "notification.user.destroy":
-        if (this.users.has(n.userId)) this.removeUser(n.userId, now);
+        if (this.state.users.has(n.userId)) this.changes.removeUser(n.userId, change);
         return;
       case "notification.user.status": {
-        const user = this.ensureUser(n.userId);
+        const user = this.changes.ensureUser(n.userId);
         if (n.receiveCalls !== undefined) user.receiveCalls = n.receiveCalls;
         if (n.displayStatus !== undefined) user.displayStatus = n.displayStatus;
         user.wrapupState = n.wrapupState;
-        this.touchUserQueues(user.id);
-        this.emitEvent("user.status", this.statusPayload(user.id), now);
+        this.changes.touchUserQueues(user.id, change);
+        this.changes.emitEvent("user.status", { ...userView(this.state, user.id) }, change);
         return;
       }
     }
   }
 
-  // ------------------------------------------------------------------ calls
-
-  /** A call the model has not seen: `call.started`, then whatever state it already reached. */
-  private startCall(call: Call, now: number, fromSnapshot: boolean): CallRecord {
-    const parentCallId = parentCallIdOf(call);
-    const parent = parentCallId !== null ? this.calls.get(parentCallId) : undefined;
-    // A call first seen in a snapshot started earlier: the platform's callpoint times tell when.
-    const startedAt = fromSnapshot
-      ? Math.min(secondsToMs(call.source?.timeCreated, now), secondsToMs(call.destination?.timeCreated, now))
-      : now;
-    const record: CallRecord = {
-      id: call.id,
-      raw: call,
-      direction: parent?.direction ?? decideDirection(call),
-      startedAt,
-      answeredAt: null,
-      held: isHeld(call),
-      parentCallId,
-      queueId: parent?.queueId ?? null,
-      queueName: parent?.queueName ?? null,
-      users: userIdsOf(call),
-      queueExit: null,
-      pendingLeaves: [],
-    };
-    this.noteQueueOf(record, call);
-    if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
-      record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, now) : now;
-    }
-    this.calls.set(call.id, record);
-    this.countUsers([], record.users);
-    this.emitEvent("call.started", this.callView(record), now);
-    // A call may already be further along when first seen (a reload, a missed start).
-    if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
-    if (record.answeredAt !== null) this.emitEvent("call.answered", this.callView(record), now);
-    if (record.held) this.emitEvent("call.held", this.callView(record), now);
-    this.correlator.started(this.callView(record));
-    if (parent && record.answeredAt !== null) this.resolvePendingLeaves(parent, now);
-    return record;
-  }
-
-  private updateCall(record: CallRecord, call: Call, now: number): void {
-    const before = record.raw;
-    record.raw = call;
-    if (record.parentCallId === null) record.parentCallId = parentCallIdOf(call);
-    if (record.direction === null) record.direction = decideDirection(call);
-    this.noteQueueOf(record, call);
-    const users = userIdsOf(call);
-    this.countUsers(record.users, users);
-    record.users = users;
-
-    const sourceChanged = callpointChanged(before.source, call.source);
-    const destinationChanged = callpointChanged(before.destination, call.destination);
-    if (sourceChanged || destinationChanged) {
-      const transfer = findAttendedTransfer(record, before, call, this.calls.values(), this.recentEnds, now);
-      if (transfer) {
-        this.correlator.transferred(record.id);
-        this.emitEvent("call.transferred", { ...this.callView(record), transfer }, now);
-      } else {
-        const changed = [sourceChanged ? "source" : null, destinationChanged ? "destination" : null].filter(
-          Boolean,
-        );
-        this.emitEvent("call.updated", { ...this.callView(record), changed }, now);
-      }
-    }
-    if (call.state !== before.state) {
-      if (call.state === "RINGING") this.emitEvent("call.ringing", this.callView(record), now);
-      if (call.state === "ANSWERED" && before.state !== "ON_HOLD" && before.state !== "ANSWERED") {
-        if (record.answeredAt === null) record.answeredAt = now;
-        this.emitEvent("call.answered", this.callView(record), now);
-      }
-    }
-    if (call.state === "ON_HOLD" && record.answeredAt === null) record.answeredAt = now;
-    const held = isHeld(call);
-    if (held !== record.held) {
-      record.held = held;
-      this.emitEvent(held ? "call.held" : "call.resumed", this.callView(record), now);
-    }
-    this.correlator.changed(this.callView(record), now);
-    this.resolvePendingLeaves(record, now);
-    if (record.parentCallId !== null) {
-      const parent = this.calls.get(record.parentCallId);
-      if (parent) this.resolvePendingLeaves(parent, now);
-    }
-  }
-
-  private endCall(record: CallRecord, endReason: string, now: number, options: { resynced: boolean }): void {
-    for (const queue of this.queues.values()) {
-      if (queue.waiting.has(record.id)) this.callerLeft(queue, record.id, now);
-    }
-    for (const pending of record.pendingLeaves.splice(0)) {
-      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), now);
-    }
-    let successorCallId: string | null = null;
-    if (endReason === "replace") {
-      const successor = findSuccessor(record, this.calls.values());
-      if (successor) {
-        successorCallId = successor.record.id;
-        if (successor.transfer) {
-          this.correlator.transferred(record.id);
-          this.emitEvent(
-            "call.transferred",
-            { ...this.callView(successor.record), transfer: successor.transfer },
-            now,
-          );
-        }
-      }
-    }
-    const view: CallView = { ...this.callView(record), state: "disconnected", endedAt: now, endReason };
-    this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, now);
-    this.calls.delete(record.id);
-    this.countUsers(record.users, []);
-    this.tombstone(record, now);
-    this.correlator.ended(view, { at: now, endReason, resynced: options.resynced, successorCallId });
-  }
-
-  private noteQueueOf(record: CallRecord, call: Call): void {
-    for (const cp of [call.destination, call.source]) {
-      if (record.queueId === null && cp?.type === "Queue" && cp.queueId !== undefined) {
-        record.queueId = cp.queueId;
-        record.queueName = cp.queueName ?? this.queues.get(cp.queueId)?.name ?? null;
-      }
-    }
-  }
-
-  private tombstone(record: CallRecord, now: number): void {
-    this.tombstones.set(record.id, now);
-    if (this.tombstones.size > TOMBSTONES)
-      this.tombstones.delete(this.tombstones.keys().next().value as string);
-    this.recentEnds.push({
-      callId: record.id,
-      parentCallId: record.parentCallId,
-      at: now,
-      keys: [partyKey(record.raw.source), partyKey(record.raw.destination)],
-    });
-    if (this.recentEnds.length > RECENT_ENDS) this.recentEnds = this.recentEnds.slice(-RECENT_ENDS);
-  }
-
-  private countUsers(before: string[], after: string[]): void {
-    for (const id of before) {
-      if (after.includes(id)) continue;
-      const count = (this.userCalls.get(id) ?? 1) - 1;
-      if (count <= 0) {
-        this.userCalls.delete(id);
-        this.touchUserQueues(id);
-      } else this.userCalls.set(id, count);
-    }
-    for (const id of after) {
-      if (before.includes(id)) continue;
-      const count = (this.userCalls.get(id) ?? 0) + 1;
-      this.userCalls.set(id, count);
-      if (count === 1) this.touchUserQueues(id);
-    }
-  }
-
-  // ------------------------------------------------------------------ queue callers
-
-  private callerJoined(queue: QueueRecord, callId: string, now: number): void {
-    if (queue.waiting.has(callId)) return;
-    queue.waiting.set(callId, now);
-    this.dirtyQueues.add(queue.id);
-    const record = this.calls.get(callId);
-    if (record && record.queueId === null) {
-      record.queueId = queue.id;
-      record.queueName = queue.name;
-    }
-    this.correlator.queueEntered(callId, queue.id, queue.name, now);
-    this.emitEvent(
-      "queue.caller.joined",
-      {
-        queueId: queue.id,
-        queueName: queue.name,
-        callId,
-        enteredAt: now,
-        call: record ? this.callView(record) : null,
-      },
-      now,
-    );
-  }
-
-  /**
-   * The caller left the queue. Whether an agent took it is often only clear a moment later (the
-   * platform may announce the leave before the answer), so an undecided leave waits on its call.
-   */
-  private callerLeft(queue: QueueRecord, callId: string, now: number): void {
-    const enteredAt = queue.waiting.get(callId);
-    if (enteredAt === undefined) return;
-    queue.waiting.delete(callId);
-    this.dirtyQueues.add(queue.id);
-    this.correlator.queueLeft(callId, now);
-    const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: now };
-    const record = this.calls.get(callId);
-    if (!record) {
-      this.emitCallerLeft(null, pending, false, now, callId);
-      return;
-    }
-    if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, now);
-    else record.pendingLeaves.push(pending);
-  }
-
-  private resolvePendingLeaves(record: CallRecord, now: number): void {
-    if (record.pendingLeaves.length === 0) return;
-    const answered = this.correlator.isAnswered(record.id);
-    // Routed anywhere but a person (voicemail, another queue, an outside number): nobody took it.
-    const destination = record.raw.destination?.type;
-    if (!answered && (destination === "User" || destination === "Queue")) return;
-    for (const pending of record.pendingLeaves.splice(0)) this.emitCallerLeft(record, pending, answered, now);
-  }
-
-  private emitCallerLeft(
-    record: CallRecord | null,
-    pending: PendingLeave,
-    answered: boolean,
-    now: number,
-    callId = record?.id ?? "",
-  ): void {
-    this.emitEvent(
-      "queue.caller.left",
-      {
-        queueId: pending.queueId,
-        queueName: this.queues.get(pending.queueId)?.name ?? null,
-        callId,
-        enteredAt: pending.enteredAt,
-        leftAt: pending.leftAt,
-        waitMs: Math.max(0, pending.leftAt - pending.enteredAt),
-        answered,
-        exitReason: record?.queueExit ?? null,
-        call: record ? this.callView(record) : null,
-      },
-      now,
-    );
-  }
-
-  // ------------------------------------------------------------------ queue members
-
-  private memberEntered(member: QueueMember, now: number): void {
-    const queue = this.ensureQueue(member.queueId);
-    const copy = copyMember(member);
-    queue.members.set(copy.userId, copy);
-    this.dirtyQueues.add(queue.id);
-    this.emitEvent("queue.agent.login", { ...this.memberView(copy) }, now);
-    if (copy.pausedSince > 0) this.emitEvent("queue.agent.paused", { ...this.memberView(copy) }, now);
-  }
-
-  private memberLeft(member: QueueMember, now: number): void {
-    const queue = this.queues.get(member.queueId);
-    if (!queue) return;
-    const view = this.memberView(member);
-    queue.members.delete(member.userId);
-    this.dirtyQueues.add(queue.id);
-    this.emitEvent("queue.agent.logout", { ...view }, now);
-  }
-
-  private memberChanged(
-    known: QueueMember,
-    update: QueueMember,
-    changes: PropertyChange[],
-    now: number,
-  ): void {
-    const wasPaused = known.pausedSince > 0;
-    const priorityChanged = typeof update.priority === "number" && update.priority !== known.priority;
-    if (typeof update.pausedSince === "number") known.pausedSince = update.pausedSince;
-    if (typeof update.priority === "number") known.priority = update.priority;
-    for (const change of changes) {
-      const value = Number(change.newValue);
-      if (change.name === "pausedSince" && Number.isFinite(value)) known.pausedSince = value;
-      if (change.name === "priority" && Number.isFinite(value)) known.priority = value;
-    }
-    const paused = known.pausedSince > 0;
-    this.dirtyQueues.add(known.queueId);
-    if (paused !== wasPaused) {
-      this.emitEvent(
-        paused ? "queue.agent.paused" : "queue.agent.unpaused",
-        { ...this.memberView(known) },
-        now,
-      );
-    } else if (priorityChanged || changes.some((c) => c.name !== "pausedSince")) {
-      this.emitEvent(
-        "queue.agent.updated",
-        { ...this.memberView(known), changes: changes.map(copyChange) },
-        now,
-      );
-    }
-  }
-
-  private removeQueue(queue: QueueRecord, now: number): void {
-    for (const member of [...queue.members.values()]) this.memberLeft(member, now);
-    for (const callId of [...queue.waiting.keys()]) this.callerLeft(queue, callId, now);
-    this.queues.delete(queue.id);
-    this.dirtyQueues.delete(queue.id);
-    this.statsSignatures.delete(queue.id);
-    this.emitEvent("queue.stats", { ...this.statsOf(queue, now), removed: true }, now);
-  }
-
-  // ------------------------------------------------------------------ users
-
-  private applyUserChanges(user: User, changes: PropertyChange[], now: number): void {
-    const wasLoggedIn = user.loggedIn;
-    const statusBefore = `${user.receiveCalls}|${user.displayStatus}`;
-    const other: PropertyChange[] = [];
-    for (const change of changes) {
-      const value = change.newValue;
-      switch (change.name) {
-        case "loggedIn":
-          user.loggedIn = value === "true";
-          break;
-        case "location":
-          user.location = value;
-          break;
-        case "receiveCalls":
-          user.receiveCalls = value;
-          break;
-        case "displayStatus":
-          user.displayStatus = value;
-          break;
-        case "name":
-        case "shortname":
-        case "contact":
-        case "extensions":
-        case "language":
-        case "address":
-          if (change.name === "name") user.name = value ?? "";
-          else user[change.name] = value;
-          other.push(change);
-          break;
-        default:
-          other.push(change);
-      }
-    }
-    this.announceUserChanges(user, wasLoggedIn, statusBefore, other, now);
-  }
-
-  private diffUser(known: User, fresh: User, now: number): void {
-    const wasLoggedIn = known.loggedIn;
-    const statusBefore = `${known.receiveCalls}|${known.displayStatus}`;
-    const other: PropertyChange[] = [];
-    for (const name of ["name", "shortname", "contact", "extensions", "language", "address"] as const) {
-      if (fresh[name] !== known[name]) other.push({ name, oldValue: known[name], newValue: fresh[name] });
-    }
-    const copy = copyUser(fresh);
-    copy.queueEntries = known.queueEntries;
-    this.users.set(known.id, copy);
-    this.announceUserChanges(copy, wasLoggedIn, statusBefore, other, now);
-  }
-
-  private announceUserChanges(
-    user: User,
-    wasLoggedIn: boolean,
-    statusBefore: string,
-    other: PropertyChange[],
-    now: number,
-  ): void {
-    if (user.loggedIn !== wasLoggedIn) {
-      this.emitEvent(
-        user.loggedIn ? "user.phone.login" : "user.phone.logout",
-        { ...this.userView(user.id) },
-        now,
-      );
-    }
-    if (`${user.receiveCalls}|${user.displayStatus}` !== statusBefore) {
-      this.emitEvent("user.status", this.statusPayload(user.id), now);
-    }
-    if (other.length > 0) {
-      this.emitEvent("user.updated", { ...this.userView(user.id), changes: other.map(copyChange) }, now);
-    }
-    this.touchUserQueues(user.id);
-  }
-
-  private removeUser(userId: string, now: number): void {
-    for (const queue of this.queues.values()) {
-      const member = queue.members.get(userId);
-      if (member) this.memberLeft(member, now);
-    }
-    const view = this.userView(userId);
-    this.users.delete(userId);
-    this.emitEvent("user.removed", { ...view }, now);
-  }
-
-  private ensureUser(userId: string): User {
-    let user = this.users.get(userId);
-    if (!user) {
-      user = placeholderUser(userId);
-      this.users.set(userId, user);
-    }
-    return user;
-  }
-
-  private ensureQueue(queueId: string): QueueRecord {
-    let queue = this.queues.get(queueId);
-    if (!queue) {
-      queue = newQueueRecord({ id: queueId, name: "", userEntries: [], callIds: [] });
-      this.queues.set(queueId, queue);
-    }
-    return queue;
-  }
-
-  private touchUserQueues(userId: string): void {
-    for (const queue of this.queues.values()) if (queue.members.has(userId)) this.dirtyQueues.add(queue.id);
-  }
-
-  // ------------------------------------------------------------------ stats
-
-  private flushStats(now: number): void {
-    for (const queueId of this.dirtyQueues) {
-      const queue = this.queues.get(queueId);
-      if (!queue) continue;
-      const agents = this.agentsOf(queue);
-      const signature = this.signatureOf(queue, agents);
-      if (this.statsSignatures.get(queueId) === signature) continue;
-      this.statsSignatures.set(queueId, signature);
-      this.emitEvent("queue.stats", this.statsOf(queue, now, agents), now);
-    }
-    this.dirtyQueues.clear();
-  }
-
-  /** What makes a stats snapshot different, without the fields that only move with the clock. */
-  private signatureOf(queue: QueueRecord, agents: QueueStats["agents"]): string {
-    const { loggedIn, available, paused } = agents;
-    let waiting = "";
-    for (const [callId, enteredAt] of queue.waiting) waiting += `${callId}@${enteredAt},`;
-    const c = queue.counters;
-    return `${queue.name}|${waiting}|${loggedIn}|${available}|${paused}|${c.averageWait}|${c.maxWait}|${c.totalCalls}|${c.handledCalls}|${c.totalWait}`;
-  }
-
-  private agentsOf(queue: QueueRecord): QueueStats["agents"] {
-    let loggedIn = 0;
-    let available = 0;
-    let paused = 0;
-    for (const member of queue.members.values()) {
-      loggedIn += 1;
-      if (member.pausedSince > 0) {
-        paused += 1;
-        continue;
-      }
-      const user = this.users.get(member.userId);
-      if (user?.loggedIn && user.receiveCalls !== "NONE" && !this.userCalls.has(member.userId))
-        available += 1;
-    }
-    return { loggedIn, available, paused };
-  }
-
-  private statsOf(queue: QueueRecord, now: number, agents = this.agentsOf(queue)): QueueStats {
-    const waitingCalls = [...queue.waiting].map(([callId, enteredAt]) => ({
-      callId,
-      enteredAt,
-      waitMs: Math.max(0, now - enteredAt),
-    }));
-    return {
-      queueId: queue.id,
-      queueName: queue.name,
-      waiting: waitingCalls.length,
-      waitingCalls,
-      longestWaitMs: waitingCalls.reduce((max, w) => Math.max(max, w.waitMs), 0),
-      agents,
-      counters: { ...queue.counters },
-      at: now,
-    };
-  }
-
-  // ------------------------------------------------------------------ events
-
-  private emitEvent(event: string, payload: object, now: number): void {
-    if (this.silent) return;
-    const domainEvent: DomainEvent = {
-      event,
-      payload: payload as Record<string, unknown>,
-      timestamp: now,
-      companyId: this.companyInfo?.id ?? "",
-    };
-    if (this.currentNotification !== undefined) domainEvent.notification = this.currentNotification;
-    try {
-      this.emit("event", domainEvent);
-    } catch (err) {
-      // A failing listener must not leave the model half-updated (its fellow listeners of this one event are skipped).
-      this.warn(err, domainEvent);
-    }
-  }
-
+  /** The connection logs these (a model that stopped at one bad input would lose every later event). */
   private warn(err: unknown, subject: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
-    if (this.listenerCount("warning") > 0) this.emit("warning", { error, subject });
-    else process.emitWarning(`compass live model: ${error.message}`);
-  }
-
-  private summaryReady(summary: CallSummary, at: number): void {
-    this.emitEvent("call.summary", summary, at);
+    this.emit("warning", { error, subject });
   }
 
   // ------------------------------------------------------------------ views and queries
 
-  private callView(record: CallRecord): CallView {
-    const call = record.raw;
-    return {
-      id: record.id,
-      state: (call.state ?? "").toLowerCase(),
-      direction: record.direction ?? provisionalDirection(call),
-      source: callpointView(call.source),
-      destination: callpointView(call.destination),
-      parentCallId: record.parentCallId,
-      queueId: record.queueId,
-      queueName: record.queueName,
-      startedAt: record.startedAt,
-      answeredAt: record.answeredAt,
-      endedAt: null,
-      endReason: null,
-      held: record.held,
-      properties: { ...(call.properties ?? {}) },
-    };
-  }
-
-  private memberView(member: QueueMember): QueueMemberView {
-    return {
-      queueId: member.queueId,
-      queueName: this.queues.get(member.queueId)?.name ?? null,
-      userId: member.userId,
-      userName: this.users.get(member.userId)?.name ?? null,
-      priority: member.priority,
-      paused: member.pausedSince > 0,
-      pausedSince: member.pausedSince,
-    };
-  }
-
-  private userView(userId: string): UserView {
-    const user = this.users.get(userId) ?? placeholderUser(userId);
-    const queues: QueueMemberView[] = [];
-    for (const queue of this.queues.values()) {
-      const member = queue.members.get(userId);
-      if (member) queues.push(this.memberView(member));
-    }
-    const location =
-      user.location === undefined || user.location === null || ["-1", ""].includes(String(user.location))
-        ? null
-        : String(user.location);
-    return {
-      id: user.id,
-      name: user.name,
-      loggedIn: user.loggedIn,
-      location,
-      receiveCalls: user.receiveCalls ?? null,
-      displayStatus: user.displayStatus ?? null,
-      wrapupState: user.wrapupState
-        ? { callId: user.wrapupState.callId ?? null, endTime: user.wrapupState.endTime ?? null }
-        : null,
-      shortname: user.shortname ?? null,
-      contact: user.contact ?? null,
-      extensions: user.extensions ?? null,
-      language: user.language ?? null,
-      address: user.address ?? null,
-      identifiers: { ...(user.identifiers ?? {}) },
-      queues,
-      activeCalls: this.userCalls.get(userId) ?? 0,
-    };
-  }
-
-  private statusPayload(userId: string): Record<string, unknown> {
-    return { ...this.userView(userId) };
-  }
-
   /** The company from the last load (a copy), or null before the first. */
   get company(): Company | null {
-    return this.companyInfo ? { ...this.companyInfo } : null;
+    return this.state.company ? { ...this.state.company } : null;
   }
 
   getUsers(): UserView[] {
-    return [...this.users.keys()].map((id) => this.userView(id));
+    return [...this.state.users.keys()].map((id) => userView(this.state, id));
   }
 
   getUser(id: string): UserView | null {
-    return this.users.has(id) ? this.userView(id) : null;
+    return this.state.users.has(id) ? userView(this.state, id) : null;
   }
 
   getQueues(now = Date.now()): QueueView[] {
-    return [...this.queues.values()].map((q) => this.queueView(q, now));
+    return [...this.state.queues.values()].map((q) => queueView(this.state, q, now));
   }
 
   getQueue(id: string, now = Date.now()): QueueView | null {
-    const queue = this.queues.get(id);
-    return queue ? this.queueView(queue, now) : null;
+    const queue = this.state.queues.get(id);
+    return queue ? queueView(this.state, queue, now) : null;
   }
 
   getQueueStats(queueId: string, now = Date.now()): QueueStats | null {
-    const queue = this.queues.get(queueId);
-    return queue ? this.statsOf(queue, now) : null;
+    const queue = this.state.queues.get(queueId);
+    return queue ? queueStats(this.state, queue, now) : null;
   }
 
   getCalls(): CallView[] {
-    return [...this.calls.values()].map((r) => this.callView(r));
+    return [...this.state.calls.values()].map((r) => callView(r));
   }
 
   getCall(id: string): CallView | null {
-    const record = this.calls.get(id);
-    return record ? this.callView(record) : null;
+    const record = this.state.calls.get(id);
+    return record ? callView(record) : null;
   }
 
   /** Sizes of every growing structure (bounded-memory checks and diagnostics). */
   sizes(): Record<string, number> {
     let waiting = 0;
     let pendingLeaves = 0;
-    for (const queue of this.queues.values()) waiting += queue.waiting.size;
-    for (const record of this.calls.values()) pendingLeaves += record.pendingLeaves.length;
-    const correlation = this.correlator.sizes();
+    for (const queue of this.state.queues.values()) waiting += queue.waiting.size;
+    for (const record of this.state.calls.values()) pendingLeaves += record.pendingLeaves.length;
+    const { conversations, correlatedCalls, tombstones, recentEnds } = this.changes.sizes();
     return {
-      calls: this.calls.size,
-      usersOnCalls: this.userCalls.size,
+      calls: this.state.calls.size,
+      usersOnCalls: this.state.userCalls.size,
       waiting,
       pendingLeaves,
-      conversations: correlation.conversations,
-      correlatedCalls: correlation.calls,
-      tombstones: this.tombstones.size,
-      recentEnds: this.recentEnds.length,
-    };
-  }
-
-  private queueView(queue: QueueRecord, now: number): QueueView {
-    return {
-      id: queue.id,
-      name: queue.name,
-      xmppJid: queue.xmppJid,
-      members: [...queue.members.values()].map((m) => this.memberView(m)),
-      stats: this.statsOf(queue, now),
+      conversations,
+      correlatedCalls,
+      tombstones,
+      recentEnds,
     };
   }
 }

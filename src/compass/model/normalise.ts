@@ -7,25 +7,12 @@ import type { CallDirection, CallpointView, PartyView } from "./types";
 const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
 const orNull = (value: string | undefined): string | null => (value === undefined ? null : value);
 
-// Views are built once per received callpoint object (notifications are never changed after they
-// arrive) and handed out as shallow copies: building them was the model's hottest path.
-const views = new WeakMap<Callpoint, CallpointView>();
-
-/** The plain JSON view of a callpoint: a fresh copy each call. */
+/**
+ * The plain JSON view of a callpoint, a fresh object. A call's record keeps the views of its
+ * current sides (built once per notification) and hands out copies; a cache keyed by callpoint
+ * (a WeakMap) cost more with every active call the company had.
+ */
 export function callpointView(cp: Callpoint): CallpointView {
-  return { ...cachedView(cp) };
-}
-
-function cachedView(cp: Callpoint): CallpointView {
-  let view = views.get(cp);
-  if (!view) {
-    view = buildView(cp);
-    views.set(cp, view);
-  }
-  return view;
-}
-
-function buildView(cp: Callpoint): CallpointView {
   // Object literals per kind (no spreads): this runs for every callpoint the platform sends.
   const type = lower(cp.type);
   const id = cp.id;
@@ -102,11 +89,14 @@ export function partyKey(cp: Callpoint | undefined): string {
 }
 
 /** True when the side changed in anything but its state and times (a re-route, not progress). */
-export function callpointChanged(before: Callpoint, after: Callpoint): boolean {
+export function callpointChanged(
+  before: Callpoint,
+  after: Callpoint,
+  a: CallpointView = callpointView(before),
+  b: CallpointView = callpointView(after),
+): boolean {
   if (partyKey(before) !== partyKey(after)) return true;
   if (before === after) return false;
-  const a = cachedView(before);
-  const b = cachedView(after);
   for (const key of Object.keys(b) as (keyof CallpointView)[]) {
     if (key === "state" || key === "id") continue;
     if (a[key] !== b[key]) return true;

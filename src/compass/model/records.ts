@@ -1,7 +1,8 @@
 // The model's internal records and the small pure helpers that build them from protocol objects.
 
 import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
-import type { CallDirection, QueueCounters } from "./types";
+import { callpointView } from "./normalise";
+import type { CallDirection, CallpointView, QueueCounters } from "./types";
 
 /** What the session loads on every (re)connect. */
 export interface Snapshot {
@@ -19,7 +20,13 @@ export interface PendingLeave {
 
 export interface CallRecord {
   id: string;
+  /** order of arrival among the active calls (ties in transfer detection go to the later one) */
+  seq: number;
+  /** party keys of source and destination, as indexed (see ModelState) */
+  keys: [string, string];
   raw: Call;
+  /** the views of raw's sides, built once when raw arrives (views hand out copies) */
+  views: { source: CallpointView; destination: CallpointView };
   direction: CallDirection | null;
   startedAt: number;
   answeredAt: number | null;
@@ -35,6 +42,8 @@ export interface CallRecord {
 
 export interface QueueRecord {
   id: string;
+  /** order of arrival among the queues (views list a user's queues in this order) */
+  seq: number;
   name: string;
   xmppJid: string | null;
   members: Map<string, QueueMember>;
@@ -45,6 +54,10 @@ export interface QueueRecord {
 
 export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
 
+export function sideViews(call: Call): CallRecord["views"] {
+  return { source: callpointView(call.source), destination: callpointView(call.destination) };
+}
+
 export function isCall(call: Call | undefined): call is Call {
   return !!call && typeof call.id === "string" && !!call.source && !!call.destination;
 }
@@ -54,7 +67,8 @@ export function copyUser(user: User): User {
     ...user,
     loggedIn: user.loggedIn === true,
     identifiers: { ...(user.identifiers ?? {}) },
-    queueEntries: (user.queueEntries ?? []).map(copyMember),
+    // memberships live in the queues' member maps (ModelState indexes them by user)
+    queueEntries: [],
     ...(user.wrapupState ? { wrapupState: { ...user.wrapupState } } : {}),
   };
 }
@@ -94,6 +108,7 @@ export function newQueueRecord(queue: Queue): QueueRecord {
   }
   return {
     id: queue.id,
+    seq: 0,
     name: queue.name ?? "",
     xmppJid: queue.xmppJid ?? null,
     members: new Map(),

@@ -4,6 +4,7 @@
 import type { Call } from "../protocol/types";
 import { callpointView, partyKey } from "./normalise";
 import type { CallRecord } from "./records";
+import type { ModelState } from "./state";
 import type { TransferInfo } from "./types";
 
 /** How long after a consultation call ended its parties still explain a hand-over. */
@@ -20,19 +21,19 @@ export interface RecentEnd {
 /** REPLACE: the call that carries on. A transfer unless it is one of the call's own queue legs. */
 export function findSuccessor(
   record: CallRecord,
-  calls: Iterable<CallRecord>,
+  calls: Pick<ModelState, "childrenOf" | "callsWithParty">,
 ): { record: CallRecord; transfer: TransferInfo | null } | null {
-  const active = [...calls];
   let best: CallRecord | null = null;
-  for (const other of active) {
-    if (other.parentCallId === record.id && other.answeredAt !== null)
-      return { record: other, transfer: null };
+  for (const other of calls.childrenOf(record.id)) {
+    if (other.answeredAt !== null) return { record: other, transfer: null };
   }
   const keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
-  for (const other of active) {
+  // only calls sharing a party can carry the conversation on
+  const sharing = new Set(keys.flatMap((k) => (k === "" ? [] : calls.callsWithParty(k))));
+  for (const other of [...sharing].sort((a, b) => a.seq - b.seq)) {
     if (other.id === record.id || other.parentCallId === record.id || other.startedAt < record.startedAt)
       continue;
-    const otherKeys = [partyKey(other.raw.source), partyKey(other.raw.destination)];
+    const otherKeys = other.keys;
     const shared = keys.find((k) => k !== "" && otherKeys.includes(k));
     if (!shared || otherKeys[0] === otherKeys[1]) continue;
     const better =
@@ -69,11 +70,10 @@ export function findAttendedTransfer(
   record: CallRecord,
   before: Call,
   after: Call,
-  calls: Iterable<CallRecord>,
+  calls: Pick<ModelState, "callsWithParty">,
   recentEnds: RecentEnd[],
   now: number,
 ): TransferInfo | null {
-  const active = [...calls];
   for (const side of ["source", "destination"] as const) {
     const fromKey = partyKey(before[side]);
     const toKey = partyKey(after[side]);
@@ -82,9 +82,10 @@ export function findAttendedTransfer(
     if (!fromKey.startsWith("user:") && !fromKey.startsWith("external:")) continue;
     const matches = (keys: string[]) => keys.includes(fromKey) && keys.includes(toKey);
     let consult: string | null = null;
-    for (const other of active) {
+    // a consultation call has the old party on one side: only those calls are looked at
+    for (const other of calls.callsWithParty(fromKey)) {
       if (other.id === record.id || other.parentCallId === record.id) continue;
-      if (matches([partyKey(other.raw.source), partyKey(other.raw.destination)])) consult = other.id;
+      if (matches(other.keys)) consult = other.id;
     }
     if (consult === null) {
       for (let i = recentEnds.length - 1; i >= 0; i--) {

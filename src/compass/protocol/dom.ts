@@ -35,10 +35,19 @@ function capText(value: string): string {
   return value.length > LIMITS.maxText ? value.slice(0, LIMITS.maxText) : value;
 }
 
+/**
+ * The same text in a string of its own. The parser's strings are slices of the socket chunk they
+ * came in (V8 slices strings of 13+ characters), so one id kept by the model would keep the whole
+ * chunk (up to 64 KiB) alive: a large company's snapshot pinned megabytes that way.
+ */
+function detached(value: string): string {
+  return value.length < 13 ? value : ` ${value}`.slice(1);
+}
+
 /** A string attribute, cut to LIMITS.maxText; undefined when absent. */
 export function attr(el: Element, name: string): string | undefined {
   const value = el.attrs[name];
-  return typeof value === "string" ? capText(value) : undefined;
+  return typeof value === "string" ? detached(capText(value)) : undefined;
 }
 
 /** A required attribute: present and non-empty, else ProtocolError naming the element. */
@@ -62,7 +71,7 @@ export function xsiType(el: Element): string | undefined {
     if (key.length > 5 && key.endsWith(":type") && !key.startsWith("xmlns:")) {
       const value = attrs[key];
       if (typeof value === "string" && resolvePrefix(el, key.slice(0, -5)) === XSI_NS) {
-        return capText(value);
+        return detached(capText(value));
       }
     }
   }
@@ -73,7 +82,7 @@ export function xsiType(el: Element): string | undefined {
 export function textOf(el: Element): string {
   const children = el.children;
   if (children.length === 1 && typeof children[0] === "string") {
-    return capText(children[0]).trim();
+    return detached(capText(children[0]).trim());
   }
   let text = "";
   const n = Math.min(children.length, LIMITS.maxChildren);
@@ -84,7 +93,7 @@ export function textOf(el: Element): string {
       if (text.length >= LIMITS.maxText) break;
     }
   }
-  return capText(text).trim();
+  return detached(capText(text).trim());
 }
 
 /** Text as a finite number (strict decimal syntax); undefined for anything else. */

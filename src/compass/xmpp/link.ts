@@ -122,6 +122,14 @@ export class Link {
         destroySocket(entity);
       }
     });
+    // Once online, a message (the pubsub events: nearly every stanza) goes straight to receive():
+    // xmpp.js would otherwise run the middleware chain and parse `to` and `from` into JIDs for each
+    // one, and nothing in that chain wants a message after login.
+    const onElement = entity._onElement.bind(entity);
+    entity._onElement = (element) => {
+      if (this.online && element.name === "message") this.receive(element);
+      else onElement(element);
+    };
     entity.transports.push(this.address.kind === "tcp" ? ConnectionTCP : webSocketTransport(trust));
 
     const middleware = createMiddleware({ entity });
@@ -181,7 +189,7 @@ export class Link {
       guarded("xmpp status listener", (status: string) => {
         if (status === "disconnect" || status === "close") {
           const why = this.lastError ? `: ${describe(this.lastError)}` : "";
-          this.lose(new Error(`connection closed${why}`));
+          this.lose(new Error(`connection closed${why}`, { cause: this.lastError }));
         }
       }),
     );
@@ -202,7 +210,7 @@ export class Link {
   /** Connect, secure, authenticate and bind; resolves with the bound JID. */
   async open(timeoutMs: number): Promise<string> {
     const timer = guardedTimeout("xmpp connect timer", timeoutMs, () =>
-      this.lose(new Error(`no session within ${timeoutMs} ms`)),
+      this.lose(new SessionUnavailableError("timeout", `no session within ${timeoutMs} ms`)),
     );
     try {
       await this.guard(this.startEntity());

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import xml, { type Element } from "@xmpp/xml";
+import { type ConnectFailure, classifyFailure } from "../failure";
 import { guarded, guardedTimeout } from "../guard";
 import {
   buildActivatePrivacyList,
@@ -37,7 +38,7 @@ import {
   describe,
   SessionUnavailableError,
 } from "./errors";
-import { Link, TlsRequiredError } from "./link";
+import { Link } from "./link";
 import { isLoopback, parseService } from "./transport";
 
 export type SessionState =
@@ -55,6 +56,8 @@ export interface SessionStatus {
   nextAttemptInMs?: number;
   /** why the previous connection ended or failed (never contains credentials) */
   error?: string;
+  /** the same, typed: what the node status, the log and Catch nodes say (kept while retrying) */
+  reason?: ConnectFailure;
 }
 
 export interface SessionReady {
@@ -92,6 +95,8 @@ export interface CompassSessionOptions {
   /** bound for connecting, TLS, login and bind together */
   connectTimeoutMs?: number;
   backoff?: Partial<BackoffOptions>;
+  /** false: one attempt only, no reconnects (the editor's connection test); default true */
+  reconnect?: boolean;
   log?: SessionLog;
 }
 
@@ -129,6 +134,8 @@ export class CompassSession extends EventEmitter {
   private link: Link | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastWasConflict = false;
+  /** the reason of the latest failure since the last good set-up, shown again while reconnecting */
+  private lastFailure: ConnectFailure | undefined;
   /** resolves the pending subscribe when the `subscribed` message arrives */
   private onSubscribed: ((sub: PubsubSubscription) => void) | undefined;
   private readonly closing = new Set<Promise<void>>();
@@ -164,6 +171,7 @@ export class CompassSession extends EventEmitter {
     this.running = true;
     this.backoff.reset();
     this.lastWasConflict = false;
+    this.lastFailure = undefined;
     this.connect();
   }
 
@@ -210,7 +218,7 @@ export class CompassSession extends EventEmitter {
     this.link = link;
     link.onLost = (reason) => this.fail(link, reason);
     link.onStanza = (stanza) => this.receive(link, stanza);
-    this.setStatus({ state: "connecting" });
+    this.setStatus({ state: "connecting", ...(this.lastFailure ? { reason: this.lastFailure } : {}) });
     this.setUp(link).catch(guarded("session set-up failure", (err: unknown) => this.fail(link, err)));
   }
 
@@ -244,6 +252,7 @@ export class CompassSession extends EventEmitter {
     this.company = company.company;
     this.backoff.reset();
     this.lastWasConflict = false;
+    this.lastFailure = undefined;
     this.setStatus({ state: "subscribed" });
     this.log.debug(`subscribed to company ${company.company.id} as ${jid}`);
     this.safeEmit("ready", { company: company.company, jid } satisfies SessionReady);
@@ -309,26 +318,34 @@ export class CompassSession extends EventEmitter {
     this.onSubscribed = undefined;
     this.track(link.close(false, DROP_BOUND_MS));
     const error = describe(err);
+    // STARTTLS verifies the certificate against the XMPP domain, wss:// against the URL's host
+    const certificateHost = link.address.kind === "tcp" ? this.domain : link.address.host;
+    const reason = classifyFailure(err, { host: link.address.host, certificateHost });
+    const retrying = this.running && reason.retryable && this.options.reconnect !== false;
+    // the reason goes to whoever listens to "status" (compass-config warns once per change of it)
+    this.lastFailure = reason;
+    this.log.debug(
+      `XMPP connection failed (${reason.kind}, ${retrying ? "retrying" : "not retrying"}): ${error}`,
+    );
     if (err instanceof AuthenticationError) {
       this.running = false;
-      this.log.warn(`XMPP login refused, not retrying: ${error}`);
-      this.setStatus({ state: "auth-failed", error });
-      return;
-    }
-    if (err instanceof TlsRequiredError) {
-      this.running = false;
-      this.log.warn(`XMPP not started: ${error}`);
-      this.setStatus({ state: "error", error });
+      this.setStatus({ state: "auth-failed", error, reason });
       return;
     }
     if (!this.running) return;
+    if (!retrying) {
+      // retrying cannot help (certificate, no TLS) or is not wanted (one attempt): stop here
+      this.running = false;
+      this.setStatus({ state: "error", error, reason });
+      return;
+    }
     // a conflict means another connection took our resource: come back at once with a new one,
     // but back off if that keeps happening
     const conflict = link.streamErrorCondition === "conflict";
     const delay = conflict && !this.lastWasConflict ? 0 : this.backoff.next();
     this.lastWasConflict = conflict;
-    this.log.debug(`XMPP connection ended (${error}); next attempt in ${delay} ms`);
-    this.setStatus({ state: "reconnecting", nextAttemptInMs: delay, error });
+    this.log.debug(`next XMPP attempt in ${delay} ms`);
+    this.setStatus({ state: "reconnecting", nextAttemptInMs: delay, error, reason });
     this.reconnectTimer = guardedTimeout("session reconnect timer", delay, () => this.connect());
   }
 

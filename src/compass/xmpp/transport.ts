@@ -6,6 +6,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { WebSocket } from "ws";
 import { guarded, guardedTimeout } from "../guard";
+import { SessionUnavailableError } from "./errors";
 import { ConnectionWebSocket, WebSocketSocket, type XmppEntity, type XmppSocket } from "./xmppjs";
 
 export type TransportKind = "tcp" | "websocket";
@@ -105,7 +106,7 @@ export function upgradeToTls(raw: net.Socket, trust: TrustOptions, timeoutMs: nu
       checkServerIdentity: (_host, cert) => tls.checkServerIdentity(trust.domain, cert),
     });
     const timer = guardedTimeout("TLS handshake timer", timeoutMs, () =>
-      fail(new Error(`TLS handshake took longer than ${timeoutMs} ms`)),
+      fail(new SessionUnavailableError("timeout", `TLS handshake took longer than ${timeoutMs} ms`)),
     );
     const done = () => {
       clearTimeout(timer);
@@ -120,7 +121,8 @@ export function upgradeToTls(raw: net.Socket, trust: TrustOptions, timeoutMs: nu
       done();
       secured.on("error", () => undefined); // a second error from the dying socket has a listener
       secured.destroy();
-      reject(new Error(`TLS with ${trust.domain} failed: ${err.message}`));
+      // the cause keeps the code and the peer certificate, so the failure can name what it holds
+      reject(new Error(`TLS with ${trust.domain} failed: ${err.message}`, { cause: err }));
     }
     secured.once("secureConnect", ok);
     secured.once("error", fail);

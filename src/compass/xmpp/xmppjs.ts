@@ -32,6 +32,8 @@ export interface XmppEntity extends EventEmitter {
   footer(el: unknown): string;
   footerElement(): unknown;
   _onData(data: Buffer | string): void;
+  /** every top-level element the parser completes (stanzas, nonzas, stream errors) */
+  _onElement(element: Element): void;
   _attachSocket(socket: XmppSocket): void;
   _detachSocket(): void;
   _jid(jid: string): unknown;

@@ -5,7 +5,6 @@
 // Not simulated: the manual's HTTP -> HTTPS 308 redirect. On loopback plain HTTP is the point
 // (pass `tls` to serve HTTPS instead).
 
-import { createHash, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -13,6 +12,7 @@ import type { SimErrorKind } from "../state/errors";
 import { SimError } from "../state/errors";
 import type { CompanyState } from "../state/store";
 import type { SimUser } from "../state/types";
+import { checkBasicAuth } from "./basic-auth";
 import { type LockoutOptions, LoginGuard } from "./login-guard";
 import { mediaTypeFor, negotiateVersion } from "./negotiation";
 import { type Context, type Method, matchRoute, type Reply } from "./routes";
@@ -27,6 +27,8 @@ export interface RestServerOptions {
   /** API versions this server speaks; default [1, 2, 3] */
   versions?: number[];
   lockout?: LockoutOptions;
+  /** a lockout shared with another host of the same platform (the reports host); default its own */
+  guard?: LoginGuard;
   /** largest accepted request body; default 1 MiB */
   maxBodyBytes?: number;
   /** the base of every `self` URL; default the address the server listens on */
@@ -53,7 +55,6 @@ const STATUS_OF: Record<SimErrorKind, number> = {
   forbidden: 403,
 };
 
-const REALM = 'Basic realm="Compass"';
 const OVERRIDE_HEADERS = ["x-http-method-override", "x-http-header-override"];
 
 class HttpProblem extends Error {
@@ -67,10 +68,6 @@ class HttpProblem extends Error {
   }
 }
 
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s, "utf8").digest();
-}
-
 export async function startRestServer(
   state: CompanyState,
   options: RestServerOptions = {},
@@ -78,7 +75,7 @@ export async function startRestServer(
   const host = options.host ?? "127.0.0.1";
   const versions = [...(options.versions ?? [1, 2, 3])].sort((a, b) => a - b);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const guard = new LoginGuard(options.lockout, options.now);
+  const guard = options.guard ?? new LoginGuard(options.lockout, options.now);
   const failures: { status: number; body: unknown }[] = [];
   let urls = new Urls("http://127.0.0.1");
 
@@ -159,26 +156,9 @@ export async function startRestServer(
   }
 
   function authenticate(req: http.IncomingMessage): SimUser {
-    const address = req.socket.remoteAddress ?? "unknown";
-    const locked = guard.lockedFor(address);
-    if (locked > 0) {
-      throw new HttpProblem(403, "too many failed logins from this address; try again later", {
-        "Retry-After": String(Math.ceil(locked / 1000)),
-      });
-    }
-    const auth = header(req, "authorization");
-    const m = auth ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth) : null;
-    if (!auth) throw new HttpProblem(401, "authentication required", { "WWW-Authenticate": REALM });
-    const decoded = m ? Buffer.from(m[1] ?? "", "base64").toString("utf8") : "";
-    const colon = decoded.indexOf(":");
-    const user = colon > 0 ? state.userByUsername(decoded.slice(0, colon)) : undefined;
-    const given = colon > 0 ? decoded.slice(colon + 1) : "";
-    // compare digests so the time taken says nothing about the password
-    if (!user || !timingSafeEqual(digest(given), digest(user.password))) {
-      guard.recordFailure(address);
-      throw new HttpProblem(401, "invalid credentials", { "WWW-Authenticate": REALM });
-    }
-    return user;
+    const answer = checkBasicAuth(state, guard, req);
+    if ("user" in answer) return answer.user;
+    throw new HttpProblem(answer.status, answer.detail, answer.headers);
   }
 
   function readBody(req: http.IncomingMessage): Promise<Buffer> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { CallSummary } from "../../../src/compass/calls/correlator";
+import type { CallSummary } from "../../../src/compass/model/correlator";
 import { cp, freshModel, type Platform, type Recorder } from "../model/builders";
 
 const summaries = (rec: Recorder) => rec.payloads("call.summary") as unknown as CallSummary[];

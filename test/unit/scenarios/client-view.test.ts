@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { CallSummary } from "../../../src/compass/calls/correlator";
+import type { CallSummary } from "../../../src/compass/model/correlator";
 import { LiveModel } from "../../../src/compass/model/live-model";
 import type { DomainEvent } from "../../../src/compass/model/types";
 import { parseNotification } from "../../../src/compass/protocol/parse";

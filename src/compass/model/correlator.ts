@@ -13,7 +13,7 @@
 // Queue legs (QueueCallForCall) only count as `offers`; their own ends never decide the outcome,
 // so re-offers never make a missed call.
 
-import type { CallDirection, CallpointView, CallView, PartyView } from "../model/types";
+import type { CallDirection, CallpointView, CallView, PartyView } from "./types";
 
 export type CallOutcome = "answered" | "missed" | "abandoned" | "busy" | "voicemail" | "transferred";
 
@@ -105,8 +105,6 @@ function party(cp: CallpointView): PartyView {
 export class CallCorrelator {
   private readonly byCall = new Map<string, Conversation>();
   private readonly conversations = new Map<string, Conversation>();
-
-  constructor(private readonly onSummary: (summary: CallSummary, at: number) => void) {}
 
   /** A call appeared (notification or reload). Queue legs join their parent's conversation. */
   started(call: CallView): void {
@@ -212,14 +210,15 @@ export class CallCorrelator {
 
   /**
    * A call ended. `successorCallId` is the call that carries the conversation on (REPLACE): its own
-   * conversation is folded into this one. The summary comes when the last call is gone.
+   * conversation is folded into this one. Returns the conversation's summary when this was its
+   * last call, else null.
    */
   ended(
     call: CallView,
     options: { at: number; endReason: string; resynced?: boolean; successorCallId?: string | null },
-  ): void {
+  ): CallSummary | null {
     const conversation = this.byCall.get(call.id);
-    if (!conversation) return;
+    if (!conversation) return null;
     const successor = options.successorCallId ? this.byCall.get(options.successorCallId) : undefined;
     if (successor && successor !== conversation) this.merge(conversation, successor);
     if (conversation.mainCallId === call.id) {
@@ -232,7 +231,7 @@ export class CallCorrelator {
     conversation.active.delete(call.id);
     this.byCall.delete(call.id);
     conversation.lastEnd = { at: options.at, reason: options.endReason, resynced: options.resynced === true };
-    if (conversation.active.size === 0) this.finish(conversation);
+    return conversation.active.size === 0 ? this.finish(conversation) : null;
   }
 
   /** Open conversations and tracked calls (for memory checks). */
@@ -283,10 +282,10 @@ export class CallCorrelator {
     this.conversations.delete(other.id);
   }
 
-  private finish(conversation: Conversation): void {
+  private finish(conversation: Conversation): CallSummary | null {
     this.conversations.delete(conversation.id);
     for (const id of conversation.active) this.byCall.delete(id);
-    if (conversation.orphan) return;
+    if (conversation.orphan) return null;
     const end = conversation.lastEnd ?? { at: conversation.startedAt, reason: "unknown", resynced: false };
     const endReason = conversation.mainEndReason ?? end.reason;
     const first = conversation.answers[0] ?? null;
@@ -329,6 +328,6 @@ export class CallCorrelator {
       endReason,
       resynced: end.resynced,
     };
-    this.onSummary(summary, end.at);
+    return summary;
   }
 }
