@@ -6,6 +6,7 @@
 
 import { EventEmitter } from "node:events";
 import type { Endpoints } from "./endpoints";
+import { guarded, settle } from "./guard";
 import type { DomainEvent, HistoryCallView } from "./model";
 import { historyCallView, LiveModel } from "./model";
 import { idFromSelf, PlatformOperations } from "./operations";
@@ -24,6 +25,9 @@ export interface ConnectionOptions {
   timeoutMs?: number;
   /** extra trusted CA (PEM), for private deployments and tests */
   ca?: string | Buffer;
+  /** liveness: how often the server and the phone service are pinged, and how long an answer may take */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
   /** resource prefix for the XMPP session; a random suffix keeps each connection unique */
   resourcePrefix?: string;
   log?: { debug(msg: string): void; warn(msg: string): void };
@@ -58,6 +62,10 @@ export class CompassConnection extends EventEmitter {
   private applying: Stanza | undefined;
   private reloadTimer: NodeJS.Timeout | null = null;
   private generation = 0;
+
+  /** where a guarded callback's failure is told: the connection's own log */
+  private readonly failed = (where: string, err: unknown) =>
+    this.options.log?.warn(`${where} failed: ${errorText(err)}`);
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -116,17 +124,36 @@ export class CompassConnection extends EventEmitter {
       ca: this.options.ca,
       allowPlaintextOnLoopback: true,
       requestTimeoutMs: this.options.timeoutMs,
+      pingIntervalMs: this.options.pingIntervalMs,
+      pingTimeoutMs: this.options.pingTimeoutMs,
       log: this.options.log,
     });
     this.session = session;
-    session.on("status", (status: SessionStatus) => {
-      if (status.state !== "subscribed") this.ready = false;
-      this.setStatus(status);
-    });
-    session.on("ready", () => void this.reload());
-    session.on("notification", (n: Notification, stanza?: Stanza) => this.notify(n, stanza));
-    session.on("protocol-error", (err: unknown) =>
-      this.options.log?.warn(`ignored a stanza the client could not read: ${String(err)}`),
+    session.on(
+      "status",
+      guarded(
+        "connection status listener",
+        (status: SessionStatus) => {
+          if (status.state !== "subscribed") this.ready = false;
+          this.setStatus(status);
+        },
+        this.failed,
+      ),
+    );
+    session.on("ready", () => settle("connection reload", this.reload(), this.failed));
+    session.on(
+      "notification",
+      guarded(
+        "connection notification listener",
+        (n: Notification, stanza?: Stanza) => this.notify(n, stanza),
+        this.failed,
+      ),
+    );
+    session.on(
+      "protocol-error",
+      guarded("connection protocol-error listener", (err: unknown) =>
+        this.options.log?.warn(`ignored a stanza the client could not read: ${String(err)}`),
+      ),
     );
     session.start();
   }
@@ -171,10 +198,17 @@ export class CompassConnection extends EventEmitter {
     } catch (err) {
       if (generation !== this.generation) return;
       this.options.log?.warn(`reloading the live model failed: ${errorText(err)}`);
-      this.reloadTimer = setTimeout(() => {
-        this.reloadTimer = null;
-        if (this.session === session) void this.reload();
-      }, RELOAD_RETRY_MS);
+      this.reloadTimer = setTimeout(
+        guarded(
+          "connection reload timer",
+          () => {
+            this.reloadTimer = null;
+            if (this.session === session) settle("connection reload", this.reload(), this.failed);
+          },
+          this.failed,
+        ),
+        RELOAD_RETRY_MS,
+      );
       this.reloadTimer.unref();
     }
   }
@@ -224,7 +258,8 @@ export class CompassConnection extends EventEmitter {
 
   private setStatus(status: SessionStatus): void {
     this.status = status;
-    this.emit("status", status);
+    // a listener that throws (a node's status() failing) must not break a close or a reconnect
+    guarded("connection status emit", () => this.emit("status", status), this.failed)();
   }
 
   private clearReloadTimer(): void {

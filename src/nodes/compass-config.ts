@@ -33,6 +33,8 @@ export = function register(RED: NodeAPI): void {
         password,
         versions: parseVersionPreference(def.apiVersions),
         timeoutMs: requestTimeoutMs(def.timeout),
+        ...trustedCa(this.credentials?.ca),
+        pingIntervalMs: livenessIntervalMs(def.liveness),
         resourcePrefix: `node-red-${this.id}`,
         log: { debug: (m) => this.debug(m), warn: (m) => this.warn(m) },
       });
@@ -108,7 +110,9 @@ export = function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType("compass-config", CompassConfig, {
-    credentials: { username: { type: "text" }, password: { type: "password" } },
+    // the CA is a public certificate, so the editor may show it back; it sits with the credentials
+    // because it belongs to the same trust decision and stays out of exported flows
+    credentials: { username: { type: "text" }, password: { type: "password" }, ca: { type: "text" } },
   });
   registerAdminRoutes(RED);
   registerTestConnectionRoute(RED);
@@ -118,4 +122,15 @@ export = function register(RED: NodeAPI): void {
 function requestTimeoutMs(seconds: unknown): number | undefined {
   const n = Number(seconds);
   return Number.isFinite(n) && n > 0 ? Math.min(n, 600) * 1000 : undefined;
+}
+
+/** Seconds between liveness pings; anything unusable falls back to the session's default (15 s). */
+function livenessIntervalMs(seconds: unknown): number | undefined {
+  const n = Number(seconds);
+  return Number.isFinite(n) && n > 0 ? Math.min(Math.max(n, 1), 3600) * 1000 : undefined;
+}
+
+/** A pasted CA certificate (PEM), trusted besides Node's roots; blank means none. */
+function trustedCa(pem: unknown): { ca?: string } {
+  return typeof pem === "string" && pem.trim() ? { ca: pem.trim() } : {};
 }

@@ -39,4 +39,6 @@ export interface CompassConfigDef extends NodeDef {
   apiVersions?: string;
   /** REST request timeout in seconds */
   timeout?: string | number;
+  /** seconds between liveness pings to the XMPP server and the phone service */
+  liveness?: string | number;
 }

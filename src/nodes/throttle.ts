@@ -2,6 +2,7 @@
 // snapshot, not every one. Per queue: the first change goes out at once, then at most one snapshot,
 // the latest, per interval.
 
+import { guardedTimeout } from "../compass/guard";
 import type { DomainEvent } from "../compass/model";
 
 type Send = (event: DomainEvent, xml?: () => string) => void;
@@ -27,12 +28,12 @@ export class StatsThrottle {
       send(event);
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = guardedTimeout("queue statistics throttle timer", this.intervalMs - since, () => {
       const entry = this.pending.get(queueId);
       this.pending.delete(queueId);
       this.last.set(queueId, Date.now());
       if (entry) send(entry.event);
-    }, this.intervalMs - since);
+    });
     this.pending.set(queueId, { event, timer });
   }
 

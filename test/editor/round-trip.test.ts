@@ -264,7 +264,11 @@ describe("editor round trip: every field of every node through dialog, deploy an
       const node = flow.find((n) => n.id === stack!.nodeIds[type]);
       assert.ok(node, `${type} deployed`);
       for (const f of discovery.set) {
-        if (f.control === "password" || (type === "compass-config" && f.property === "username")) {
+        // compass-config's username and trusted CA are credentials shown as text
+        if (
+          f.control === "password" ||
+          (type === "compass-config" && ["username", "ca"].includes(f.property))
+        ) {
           assert.ok(!(f.property in node), `${type}.${f.property} is not in the flow`);
           continue;
         }
@@ -284,7 +288,10 @@ describe("editor round trip: every field of every node through dialog, deploy an
     assert.ok(username, "the username field was set");
     assert.equal(creds.username, username.expected);
     const stored = JSON.parse(fs.readFileSync(path.join(stack!.userDir, "flows_cred.json"), "utf8"));
-    assert.deepEqual(stored[CONFIG_ID], { username: username.expected, password: secret });
+    const ca = config.set.find((f) => f.property === "ca");
+    assert.ok(ca, "the trusted CA field was set");
+    assert.equal(creds.ca, ca.expected);
+    assert.deepEqual(stored[CONFIG_ID], { username: username.expected, password: secret, ca: ca.expected });
   });
 
   it("shows every value again after a reload of the editor", async () => {

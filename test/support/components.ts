@@ -40,6 +40,12 @@ export interface ComponentOptions {
 
 export interface AttachedComponents {
   services: PlatformServices;
+  /** fault tests: take the phone component off the server (it answers "unavailable" for it) ... */
+  detachPhone(): Promise<void>;
+  /** ... and put it back */
+  attachPhone(): Promise<void>;
+  /** fault tests: send any stanza from the pubsub service (e.g. a mutated notification) */
+  sendFromPubsub(stanza: OutboundStanza): void;
   close(): Promise<void>;
 }
 
@@ -57,7 +63,7 @@ interface XmppComponent {
   on(event: "error", listener: (err: Error) => void): void;
   on(event: "online", listener: () => void): void;
   removeAllListeners(event: string): void;
-  reconnect: { stop(): void };
+  reconnect: { start(): void; stop(): void };
   status: string;
 }
 
@@ -155,6 +161,13 @@ class ComponentLink {
     this.xmpp.reconnect.stop();
     await this.xmpp.stop().catch(() => undefined);
   }
+
+  /** reconnect after close(), reconnecting by itself again on server restarts */
+  async reopen(): Promise<void> {
+    this.closed = false;
+    this.xmpp.reconnect.start();
+    await this.xmpp.start();
+  }
 }
 
 export async function attachComponents(
@@ -249,5 +262,11 @@ export async function attachComponents(
     await close();
     throw new Error(`components could not attach to ${service}: ${(err as Error).message}`);
   }
-  return { services: live, close };
+  return {
+    services: live,
+    close,
+    detachPhone: () => phone.close(),
+    attachPhone: () => phone.reopen(),
+    sendFromPubsub: (stanza) => pubsub.send(stanza),
+  };
 }

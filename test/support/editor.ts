@@ -36,8 +36,19 @@ export interface EditorStack {
   stop(): Promise<void>;
 }
 
+export interface EditorStackOptions {
+  /** e.g. a TLS certificate for the simulator's XMPP side */
+  simulator?: SimulatorOptions;
+  /** extra environment for Node-RED, e.g. NODE_EXTRA_CA_CERTS to trust a test CA */
+  env?: Record<string, string>;
+  /** turn Node-RED's adminAuth on with one user who has every permission */
+  admin?: { username: string; password: string };
+  /** Node-RED's console log level (default info) */
+  logLevel?: "info" | "debug" | "trace";
+}
+
 /** The settings the editor runs with: loopback only, no projects, tours, telemetry or catalogue fetches. */
-function settingsFile(userDir: string): string {
+function settingsFile(userDir: string, options: EditorStackOptions = {}): string {
   const settings = {
     uiHost: "127.0.0.1",
     uiPort: 0,
@@ -48,7 +59,24 @@ function settingsFile(userDir: string): string {
     telemetry: { enabled: false, updateNotification: false },
     diagnostics: { enabled: false, ui: false },
     editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },
-    logging: { console: { level: "info", metrics: false, audit: false } },
+    logging: { console: { level: options.logLevel ?? "info", metrics: false, audit: false } },
+    ...(options.admin
+      ? {
+          adminAuth: {
+            type: "credentials",
+            users: [
+              {
+                username: options.admin.username,
+                password: (require("bcryptjs") as { hashSync(p: string, rounds: number): string }).hashSync(
+                  options.admin.password,
+                  8,
+                ),
+                permissions: "*",
+              },
+            ],
+          },
+        }
+      : {}),
   };
   return `module.exports = ${JSON.stringify(settings, null, 2)};\n`;
 }
@@ -195,6 +223,7 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
       jidDomain: "",
       apiVersions: "3,2",
       timeout: 15,
+      liveness: 15,
       credentials: { username: alice.username, password: alice.password },
     },
   ];
@@ -220,11 +249,18 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
   return { flow, nodeIds };
 }
 
-export interface EditorStackOptions {
-  /** e.g. a TLS certificate for the simulator's XMPP side */
-  simulator?: SimulatorOptions;
-  /** extra environment for Node-RED, e.g. NODE_EXTRA_CA_CERTS to trust a test CA */
-  env?: Record<string, string>;
+/** An access token for the editor's adminAuth user (Node-RED's password grant, as the editor's login does). */
+export async function adminToken(
+  url: string,
+  admin: { username: string; password: string },
+): Promise<string> {
+  const res = await fetch(`${url}auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ client_id: "node-red-editor", grant_type: "password", scope: "*", ...admin }),
+  });
+  if (!res.ok) throw new Error(`no admin token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 export async function startEditorStack(options: EditorStackOptions = {}): Promise<EditorStack> {
@@ -244,7 +280,7 @@ export async function startEditorStack(options: EditorStackOptions = {}): Promis
     simulator = await startSimulator({ ...options.simulator, host: "127.0.0.1" });
     linkPackage(userDir);
     const settings = path.join(userDir, "settings.js");
-    fs.writeFileSync(settings, settingsFile(userDir));
+    fs.writeFileSync(settings, settingsFile(userDir, options));
     child = spawn(
       process.execPath,
       [require.resolve("node-red/red.js"), "--userDir", userDir, "--settings", settings],
@@ -262,9 +298,12 @@ export async function startEditorStack(options: EditorStackOptions = {}): Promis
     });
     const url = await waitForListening(child, () => log, 30000);
     const { flow, nodeIds } = buildFlow(simulator);
+    const auth: Record<string, string> = options.admin
+      ? { authorization: `Bearer ${await adminToken(url, options.admin)}` }
+      : {};
     const res = await fetch(`${url}flows`, {
       method: "POST",
-      headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full" },
+      headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full", ...auth },
       body: JSON.stringify(flow),
     });
     if (!res.ok) throw new Error(`deploying the test flow failed: ${res.status} ${await res.text()}`);

@@ -149,3 +149,22 @@ export async function loadTriggers(
   );
   return flow;
 }
+
+/** A compass-api node reading the own company (config "cfg"), its output helper "out", and a Catch into "caught". */
+export function companyReader(z: string): FlowNode[] {
+  return [
+    {
+      id: "api",
+      type: "compass-api",
+      z,
+      config: "cfg",
+      method: "GET",
+      path: "/company",
+      pathType: "str",
+      noRedirect: true,
+      wires: [["out"]],
+    },
+    { id: "out", type: "helper", z },
+    ...catchAll(z, "caught"),
+  ];
+}

@@ -30,6 +30,9 @@ export interface ProsodyOptions {
   streamManagement?: boolean;
   /** load mod_privacy_lists when installed (default true); without it Prosody answers service-unavailable */
   privacyLists?: boolean;
+  /** the names the server certificate lists (default: the user domain and every component); fault
+   * tests give names that do not match, to prove a mismatched certificate is refused */
+  certificateNames?: string[];
 }
 
 export interface ProsodyServer {
@@ -42,7 +45,15 @@ export interface ProsodyServer {
   modules: string[];
   log(): Promise<string>;
   stop(): Promise<void>;
-  restart(): Promise<void>;
+  /** stop (SIGTERM by default, SIGKILL for a crash), stay down `downMs`, start again on the same ports */
+  restart(options?: RestartOptions): Promise<void>;
+}
+
+export interface RestartOptions {
+  signal?: "SIGTERM" | "SIGKILL";
+  downMs?: number;
+  /** called once the old process has exited, before the new one starts */
+  onDown?: () => void;
 }
 
 export function isProsodyAvailable(): boolean {
@@ -108,7 +119,7 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
   try {
     const components = options.components ?? [];
     const certs = await createTestCertificates(
-      [options.userDomain, ...components.map((c) => c.domain)],
+      options.certificateNames ?? [options.userDomain, ...components.map((c) => c.domain)],
       await mkdir(path.join(dir, "certs"), { recursive: true }).then(() => path.join(dir, "certs")),
     );
     await mkdir(path.join(dir, "data"), { recursive: true });
@@ -191,11 +202,11 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
       }
     };
 
-    const terminate = async () => {
+    const terminate = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") => {
       const proc = child;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-      proc.kill("SIGTERM");
+      proc.kill(signal);
       const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);
@@ -216,8 +227,10 @@ export async function startProsody(options: ProsodyOptions): Promise<ProsodyServ
         await terminate();
         await cleanupDir();
       },
-      restart: async () => {
-        await terminate();
+      restart: async (restart: RestartOptions = {}) => {
+        await terminate(restart.signal);
+        restart.onDown?.();
+        if (restart.downMs) await new Promise((r) => setTimeout(r, restart.downMs));
         await launch();
       },
     };

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { inspect } from "node:util";
 import { Pool } from "undici";
+import { guardedTimeout } from "../guard";
 import {
   CompassConfigError,
   CompassNetworkError,
@@ -184,10 +185,10 @@ export class RestClient {
     const first = this.#buildAttempt(method, request);
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = guardedTimeout("REST request timer", this.timeoutMs, () => {
       timedOut = true;
       controller.abort();
-    }, this.timeoutMs);
+    });
     try {
       return (await this.#exchange(first, request, controller.signal)) as RestResponse<T>;
     } catch (error) {

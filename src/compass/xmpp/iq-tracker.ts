@@ -1,8 +1,10 @@
 // Outgoing IQs waiting for their answer. Unlike @xmpp/iq's caller, every pending request is rejected
 // the moment the link goes away (no 30 s timer left behind per request), and a reply must come from
 // the entity we asked.
+
 import { randomBytes } from "node:crypto";
 import type { Element } from "@xmpp/xml";
+import { guardedTimeout } from "../guard";
 import { CompassRequestError, clip, SessionUnavailableError } from "./errors";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
@@ -35,10 +37,10 @@ export class IqTracker {
     iq.attrs.id = id;
     const to = iq.attrs.to as string | undefined;
     return new Promise<Element>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = guardedTimeout("IQ answer timer", timeoutMs, () => {
         this.pending.delete(id);
         reject(new SessionUnavailableError("timeout", `no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
+      });
       this.pending.set(id, { to, resolve, reject, timer });
       send(iq).catch((err: unknown) => {
         this.settle(id)?.reject(

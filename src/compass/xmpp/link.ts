@@ -10,7 +10,8 @@
 import net from "node:net";
 import tls from "node:tls";
 import xml, { type Element } from "@xmpp/xml";
-import { describe, SessionUnavailableError } from "./errors";
+import { guarded, guardedTimeout } from "../guard";
+import { CompassRequestError, describe, SessionUnavailableError } from "./errors";
 import { IqTracker } from "./iq-tracker";
 import {
   destroySocket,
@@ -106,18 +107,21 @@ export class Link {
       timeout: Math.min(stepTimeoutMs, 5000),
     });
     // xmpp.js emits "error" for socket and stream problems; an unheard "error" would crash Node
-    entity.on("error", (err: Error) => this.onEntityError(err));
+    entity.on(
+      "error",
+      guarded("xmpp entity error listener", (err: Error) => this.onEntityError(err)),
+    );
     // ltx throws out of the socket's data listener on some bad input (e.g. an unknown entity such as
     // "&bogus;"), which would be an uncaught exception; such a stream is unusable: drop the connection
     const parse = entity._onData.bind(entity);
-    entity._onData = (data) => {
+    entity._onData = guarded("xmpp socket data listener", (data: Buffer | string) => {
       try {
         parse(data);
       } catch (err) {
         this.lose(new Error(`unreadable XML from the server: ${describe(err)}`));
         destroySocket(entity);
       }
-    };
+    });
     // Once online, a message (the pubsub events: nearly every stanza) goes straight to receive():
     // xmpp.js would otherwise run the middleware chain and parse `to` and `from` into JIDs for each
     // one, and nothing in that chain wants a message after login.
@@ -137,6 +141,8 @@ export class Link {
       const answer = await e.sendReceive(xml("starttls", { xmlns: NS_TLS }));
       if (!answer.is("proceed", NS_TLS)) throw new TlsRequiredError("the server refused STARTTLS");
       const secured = await upgradeToTls(socket, trust, stepTimeoutMs);
+      // xmpp.js stops listening to the raw socket here; keep a listener so a late error has one
+      socket.on("error", noop);
       e._detachSocket();
       e._attachSocket(secured);
       await e.restart();
@@ -174,17 +180,26 @@ export class Link {
       return next();
     });
 
-    entity.on("stanza", (stanza: Element) => this.receive(stanza));
-    entity.on("status", (status: string) => {
-      if (status === "disconnect" || status === "close") {
-        const why = this.lastError ? `: ${describe(this.lastError)}` : "";
-        this.lose(new Error(`connection closed${why}`, { cause: this.lastError }));
-      }
-    });
-    entity.on("connect", () => {
-      const socket = entity.socket as unknown as { setNoDelay?: (on: boolean) => void };
-      socket?.setNoDelay?.(true);
-    });
+    entity.on(
+      "stanza",
+      guarded("xmpp stanza listener", (stanza: Element) => this.receive(stanza)),
+    );
+    entity.on(
+      "status",
+      guarded("xmpp status listener", (status: string) => {
+        if (status === "disconnect" || status === "close") {
+          const why = this.lastError ? `: ${describe(this.lastError)}` : "";
+          this.lose(new Error(`connection closed${why}`, { cause: this.lastError }));
+        }
+      }),
+    );
+    entity.on(
+      "connect",
+      guarded("xmpp connect listener", () => {
+        const socket = entity.socket as unknown as { setNoDelay?: (on: boolean) => void };
+        socket?.setNoDelay?.(true);
+      }),
+    );
     return entity;
   }
 
@@ -194,17 +209,43 @@ export class Link {
 
   /** Connect, secure, authenticate and bind; resolves with the bound JID. */
   async open(timeoutMs: number): Promise<string> {
-    const timer = setTimeout(
-      () => this.lose(new SessionUnavailableError("timeout", `no session within ${timeoutMs} ms`)),
-      timeoutMs,
+    const timer = guardedTimeout("xmpp connect timer", timeoutMs, () =>
+      this.lose(new SessionUnavailableError("timeout", `no session within ${timeoutMs} ms`)),
     );
     try {
-      await this.guard(this.entity.start());
+      await this.guard(this.startEntity());
     } finally {
       clearTimeout(timer);
     }
     this.online = true;
     return this.jid;
+  }
+
+  /**
+   * xmpp.js's own start(), without its flaw: start() makes a promise for "online" (rejected by the
+   * next "error") before it opens the stream, and returns it only if opening succeeds. When the
+   * socket fails before the server's stream header (a server restarting resets the connection), the
+   * open and that promise both reject and nobody handles the second: an unhandled rejection, which
+   * ends Node-RED ("[red] Uncaught Exception: Error: read ECONNRESET", no stack of ours).
+   */
+  private async startEntity(): Promise<void> {
+    const entity = this.entity;
+    const { service, domain } = entity.options;
+    await entity.connect(service);
+    const online = new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
+        entity.off("online", onOnline);
+        entity.off("error", settle);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onOnline = () => settle();
+      entity.on("online", onOnline);
+      entity.on("error", settle);
+    });
+    online.catch(noop); // handled here, whichever of open() and online fails first
+    await entity.open({ domain });
+    await online;
   }
 
   /** Race `promise` against the loss of this link. */
@@ -223,22 +264,47 @@ export class Link {
     return this.entity.send(stanza);
   }
 
-  /** XEP-0199 ping to the server every `intervalMs`; no answer within `timeoutMs` calls `onDead`. */
-  startPing(intervalMs: number, timeoutMs: number, onDead: (reason: Error) => void): void {
+  /**
+   * Liveness, as the platform's own client does it: every `intervalMs` a XEP-0199 ping to the server
+   * and to each service in `services` (the phone service), all at once. No answer within
+   * `timeoutMs`, or a service the server says it cannot reach, calls `onDead` (once).
+   */
+  startPing(
+    services: string[],
+    intervalMs: number,
+    timeoutMs: number,
+    onDead: (reason: Error) => void,
+  ): void {
+    const round = async () => {
+      this.pingTimer = undefined;
+      const targets = [this.options.domain, ...services];
+      const verdicts = await Promise.all(targets.map((to) => this.pingOnce(to, timeoutMs)));
+      if (this.closing || this.lostReason) return;
+      const dead = verdicts.find((v) => v !== undefined);
+      if (dead) onDead(dead);
+      else schedule();
+    };
     const schedule = () => {
-      this.pingTimer = setTimeout(() => {
-        this.pingTimer = undefined;
-        const ping = xml("iq", { type: "get", to: this.options.domain }, xml("ping", { xmlns: NS_PING }));
-        this.request(ping, timeoutMs).then(schedule, (err: unknown) => {
-          if (this.closing || this.lostReason) return;
-          // an error answer (e.g. feature-not-implemented) still proves the link is alive
-          if (err instanceof SessionUnavailableError)
-            onDead(new Error(`no answer to ping within ${timeoutMs} ms`));
-          else schedule();
-        });
-      }, intervalMs);
+      this.pingTimer = guardedTimeout("xmpp ping timer", intervalMs, round);
     };
     if (!this.pingTimer && !this.closing) schedule();
+  }
+
+  /** undefined when `to` answered (an error from `to` itself also proves it is there). */
+  private async pingOnce(to: string, timeoutMs: number): Promise<Error | undefined> {
+    const ping = xml("iq", { type: "get", to }, xml("ping", { xmlns: NS_PING }));
+    try {
+      await this.request(ping, timeoutMs);
+      return undefined;
+    } catch (err) {
+      if (err instanceof SessionUnavailableError) {
+        return err.reason === "timeout" ? new Error(`no answer to ping within ${timeoutMs} ms (${to})`) : err;
+      }
+      if (err instanceof CompassRequestError && isUnreachable(err)) {
+        return new Error(`${to} is unreachable (the server answered ${err.condition})`);
+      }
+      return undefined;
+    }
   }
 
   /**
@@ -332,6 +398,19 @@ export class Link {
     }
     return false;
   }
+}
+
+/**
+ * The server (not the service) answering for a service it cannot reach: Prosody says
+ * remote-server-timeout (type wait) for a component that is not connected. service-unavailable is
+ * not one of these: XEP-0199 lets a live entity answer it when it does not support ping.
+ */
+function isUnreachable(err: CompassRequestError): boolean {
+  return (
+    err.condition === "remote-server-timeout" ||
+    err.condition === "remote-server-not-found" ||
+    err.errorType === "wait"
+  );
 }
 
 function isRawTcp(socket: unknown): socket is net.Socket {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import xml, { type Element } from "@xmpp/xml";
 import { type ConnectFailure, classifyFailure } from "../failure";
+import { guarded, guardedTimeout } from "../guard";
 import {
   buildActivatePrivacyList,
   buildPresence,
@@ -86,7 +87,9 @@ export interface CompassSessionOptions {
   ca?: string | Buffer;
   /** allow an unencrypted link when the service host is loopback (simulator, tests) */
   allowPlaintextOnLoopback?: boolean;
+  /** liveness: the server and the phone service are pinged this often (default 15 s) ... */
   pingIntervalMs?: number;
+  /** ... and must answer within this (default 5 s): a dead link or service is noticed within 20 s */
   pingTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** bound for connecting, TLS, login and bind together */
@@ -97,6 +100,9 @@ export interface CompassSessionOptions {
   log?: SessionLog;
 }
 
+/** the vendor's client pings the phone service every 30 s (5 s timeout); we notice within 20 s */
+export const DEFAULT_PING_INTERVAL_MS = 15_000;
+export const DEFAULT_PING_TIMEOUT_MS = 5_000;
 const STOP_BOUND_MS = 2000;
 const DROP_BOUND_MS = 1000;
 /** a pubsub message carries one item in practice; more than this is not read */
@@ -150,8 +156,8 @@ export class CompassSession extends EventEmitter {
     this.phoneService = options.phoneService ?? `phone.${options.domain}`;
     this.pubsubService = options.pubsubService ?? `pubsub.${options.domain}`;
     this.resourcePrefix = options.resourcePrefix?.trim() || "compass";
-    this.pingIntervalMs = positive(options.pingIntervalMs, 30_000, "pingIntervalMs");
-    this.pingTimeoutMs = positive(options.pingTimeoutMs, 10_000, "pingTimeoutMs");
+    this.pingIntervalMs = positive(options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, "pingIntervalMs");
+    this.pingTimeoutMs = positive(options.pingTimeoutMs, DEFAULT_PING_TIMEOUT_MS, "pingTimeoutMs");
     this.requestTimeoutMs = positive(options.requestTimeoutMs, 15_000, "requestTimeoutMs");
     this.connectTimeoutMs = positive(options.connectTimeoutMs, 20_000, "connectTimeoutMs");
     this.backoff = new Backoff(options.backoff);
@@ -213,7 +219,7 @@ export class CompassSession extends EventEmitter {
     link.onLost = (reason) => this.fail(link, reason);
     link.onStanza = (stanza) => this.receive(link, stanza);
     this.setStatus({ state: "connecting", ...(this.lastFailure ? { reason: this.lastFailure } : {}) });
-    this.setUp(link).catch((err: unknown) => this.fail(link, err));
+    this.setUp(link).catch(guarded("session set-up failure", (err: unknown) => this.fail(link, err)));
   }
 
   /** The platform's set-up order: login + bind, invisible, presence, company, subscribe. */
@@ -227,7 +233,9 @@ export class CompassSession extends EventEmitter {
     if (this.link !== link) return;
     this.jid = jid;
     this.setStatus({ state: "connected" });
-    link.startPing(this.pingIntervalMs, this.pingTimeoutMs, (reason) => this.fail(link, reason));
+    link.startPing([this.phoneService], this.pingIntervalMs, this.pingTimeoutMs, (reason) =>
+      this.fail(link, reason),
+    );
     await this.makeInvisible(link);
     // without available presence the platform delivers no pubsub events; negative: no chat routed here
     await link.guard(link.send(buildPresence(-1)));
@@ -338,7 +346,7 @@ export class CompassSession extends EventEmitter {
     this.lastWasConflict = conflict;
     this.log.debug(`next XMPP attempt in ${delay} ms`);
     this.setStatus({ state: "reconnecting", nextAttemptInMs: delay, error, reason });
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = guardedTimeout("session reconnect timer", delay, () => this.connect());
   }
 
   private track(closing: Promise<void>): void {
@@ -391,7 +399,9 @@ export class CompassSession extends EventEmitter {
       return;
     }
     if (sub.state === "none" && this.status.state === "subscribed" && sub.node === this.company?.id) {
-      this.resubscribe(link).catch((err: unknown) => this.fail(link, err));
+      this.resubscribe(link).catch(
+        guarded("session resubscribe failure", (err: unknown) => this.fail(link, err)),
+      );
     }
   }
 

@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { WebSocket } from "ws";
+import { guarded, guardedTimeout } from "../guard";
 import { SessionUnavailableError } from "./errors";
 import { ConnectionWebSocket, WebSocketSocket, type XmppEntity, type XmppSocket } from "./xmppjs";
 
@@ -62,9 +63,22 @@ export class SecureSocket extends EventEmitter implements XmppSocket {
 
   constructor(readonly socket: tls.TLSSocket) {
     super();
-    socket.on("data", (data: Buffer) => this.emit("data", data));
-    socket.on("error", (err: Error) => this.emit("error", err));
-    socket.on("close", (hadError: boolean) => this.emit("close", hadError));
+    socket.on(
+      "data",
+      guarded("TLS socket data listener", (data: Buffer) => this.emit("data", data)),
+    );
+    // xmpp.js stops listening once it detaches this socket; an error after that (a reset arriving
+    // late) must not be an unheard "error", which would be an uncaught exception
+    socket.on(
+      "error",
+      guarded("TLS socket error listener", (err: Error) => {
+        if (this.listenerCount("error") > 0) this.emit("error", err);
+      }),
+    );
+    socket.on(
+      "close",
+      guarded("TLS socket close listener", (hadError: boolean) => this.emit("close", hadError)),
+    );
   }
 
   write(data: string, callback?: (err?: Error) => void): void {
@@ -91,9 +105,8 @@ export function upgradeToTls(raw: net.Socket, trust: TrustOptions, timeoutMs: nu
       rejectUnauthorized: true,
       checkServerIdentity: (_host, cert) => tls.checkServerIdentity(trust.domain, cert),
     });
-    const timer = setTimeout(
-      () => fail(new SessionUnavailableError("timeout", `TLS handshake took longer than ${timeoutMs} ms`)),
-      timeoutMs,
+    const timer = guardedTimeout("TLS handshake timer", timeoutMs, () =>
+      fail(new SessionUnavailableError("timeout", `TLS handshake took longer than ${timeoutMs} ms`)),
     );
     const done = () => {
       clearTimeout(timer);
@@ -106,6 +119,7 @@ export function upgradeToTls(raw: net.Socket, trust: TrustOptions, timeoutMs: nu
     }
     function fail(err: Error) {
       done();
+      secured.on("error", () => undefined); // a second error from the dying socket has a listener
       secured.destroy();
       // the cause keeps the code and the peer certificate, so the failure can name what it holds
       reject(new Error(`TLS with ${trust.domain} failed: ${err.message}`, { cause: err }));

@@ -22,6 +22,8 @@ export interface XmppEntity extends EventEmitter {
   transports: unknown[];
   options: { service: string; domain: string };
   start(): Promise<unknown>;
+  connect(service: string): Promise<unknown>;
+  open(options: { domain: string; lang?: string }): Promise<unknown>;
   stop(): Promise<unknown>;
   send(element: Element): Promise<void>;
   sendReceive(element: Element, timeout?: number): Promise<Element>;

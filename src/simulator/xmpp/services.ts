@@ -32,6 +32,7 @@ export const NS_SHIM = "http://jabber.org/protocol/shim";
 export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 export const NS_DATA = "jabber:x:data";
 export const NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+export const NS_PING = "urn:xmpp:ping";
 
 export interface ServiceDomains {
   userDomain: string;
@@ -124,6 +125,8 @@ export class PlatformServices {
   private readonly subscribedDelayMs: number;
   private readonly listener = (n: SimNotification) => this.publish(n);
   private closed = false;
+  /** services that have "died" for fault tests: they take stanzas and answer nothing */
+  private readonly silent = new Set<string>();
 
   constructor(
     private readonly state: CompanyStateReader,
@@ -145,16 +148,25 @@ export class PlatformServices {
     return [...this.subscriptions.values()].map((s) => ({ ...s }));
   }
 
+  /** Fault tests: a silenced service answers nothing (a hung platform service behind a live server). */
+  setAnswering(domain: string, answering: boolean): void {
+    if (answering) this.silent.delete(domain);
+    else this.silent.add(domain);
+  }
+
   /** Answer an IQ addressed to one of the services; `from` is the sender's full JID. */
   handleIq(iq: XmlElement, from: string): OutboundStanza | undefined {
     const to = iq.attrs.to ?? "";
     const type = iq.attrs.type;
+    if (this.silent.has(to)) return undefined;
     // results and errors addressed to a service are never answered (RFC 6120 8.2.3)
     if (type === "result" || type === "error") return undefined;
     if (type !== "get" && type !== "set")
       return iqError(iq, to, from, "modify", "bad-request", "bad IQ type");
     const payload = childElements(iq)[0];
     if (!payload) return iqError(iq, to, from, "modify", "bad-request", "empty IQ");
+    // the platform's own client pings the phone service for liveness (XEP-0199)
+    if (payload.name === "ping" && payload.ns === NS_PING && type === "get") return iqResult(iq, to, from);
     if (payload.name === "query" && payload.ns === NS_DISCO_INFO && type === "get") {
       return iqResult(iq, to, from, this.discoInfo(to));
     }
@@ -304,7 +316,9 @@ export class PlatformServices {
         ? { category: "pubsub", type: "service", name: "Compass notifications" }
         : { category: "component", type: "generic", name: "Compass requests" };
     const features =
-      domain === this.domains.pubsubDomain ? [NS_DISCO_INFO, NS_PUBSUB] : [NS_DISCO_INFO, NS_COMPASS];
+      domain === this.domains.pubsubDomain
+        ? [NS_DISCO_INFO, NS_PUBSUB, NS_PING]
+        : [NS_DISCO_INFO, NS_COMPASS, NS_PING];
     return buildXml({
       query: {
         "@_xmlns": NS_DISCO_INFO,
