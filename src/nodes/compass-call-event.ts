@@ -41,5 +41,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType("compass-call-event", CompassCallEvent);
+  // The editor's event checkboxes come from here (RED.settings.compassCallEventEvents), so the two lists
+  // cannot drift apart.
+  RED.nodes.registerType("compass-call-event", CompassCallEvent, {
+    settings: { compassCallEventEvents: { value: [...CALL_EVENTS], exportable: true } },
+  });
 };

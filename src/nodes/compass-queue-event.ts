@@ -34,5 +34,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType("compass-queue-event", CompassQueueEvent);
+  // The editor's event checkboxes come from here (RED.settings.compassQueueEventEvents), so the two lists
+  // cannot drift apart.
+  RED.nodes.registerType("compass-queue-event", CompassQueueEvent, {
+    settings: { compassQueueEventEvents: { value: [...QUEUE_EVENTS], exportable: true } },
+  });
 };

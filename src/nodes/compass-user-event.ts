@@ -24,5 +24,9 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType("compass-user-event", CompassUserEvent);
+  // The editor's event checkboxes come from here (RED.settings.compassUserEventEvents), so the two lists
+  // cannot drift apart.
+  RED.nodes.registerType("compass-user-event", CompassUserEvent, {
+    settings: { compassUserEventEvents: { value: [...USER_EVENTS], exportable: true } },
+  });
 };

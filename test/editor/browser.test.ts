@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { CALL_EVENTS, QUEUE_EVENTS, USER_EVENTS } from "../../src/compass/events";
 import {
   CHROMIUM,
   CONFIG_ID,
@@ -178,10 +179,10 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     await openDialog(page, type);
     const boxes = page.locator("#compass-call-events input[type=checkbox]");
     const all = await boxes.evaluateAll((els) => els.map((e) => (e as unknown as Field).value));
-    assert.equal(all.length, 9);
+    assert.equal(all.length, CALL_EVENTS.length);
     assert.equal(
       await page.locator("#compass-call-events input:checked").count(),
-      9,
+      CALL_EVENTS.length,
       "a new node has all ticked",
     );
     for (const name of untick) await page.locator(`#compass-ev-${name.replace(/\./g, "-")}`).uncheck();
@@ -197,6 +198,24 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
       .evaluateAll((els) => els.map((e) => (e as unknown as Field).value));
     assert.deepEqual(ticked, kept);
     await closeDialog(page, "cancel", type);
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
+  it("offers each trigger node exactly the events its runtime emits, in the runtime's order", async () => {
+    const { page } = editor;
+    const lists: Array<[string, string, readonly string[]]> = [
+      ["compass-call-event", "#compass-call-events", CALL_EVENTS],
+      ["compass-queue-event", "#compass-queue-events", QUEUE_EVENTS],
+      ["compass-user-event", "#compass-user-events", USER_EVENTS],
+    ];
+    for (const [type, container, runtime] of lists) {
+      await openDialog(page, type);
+      const offered = await page
+        .locator(`${container} input[type=checkbox]`)
+        .evaluateAll((els) => els.map((e) => (e as unknown as Field).value));
+      assert.deepEqual(offered, [...runtime], `${type}: the dialog's events are the runtime's`);
+      await closeDialog(page, "cancel", type);
+    }
     assert.deepEqual(ourErrors(editor), []);
   });
 
