@@ -113,7 +113,11 @@ describe("examples, imported through the editor with the simulator on its defaul
     await deploy(page);
     // the import kept the connection's credentials (typed once)
     const credentials = await fetch(`${red!.url}credentials/compass-config/${SHARED_CONFIG_ID}`);
-    assert.deepEqual(await credentials.json(), { username: "alice", has_password: true }, "credentials kept");
+    assert.deepEqual(
+      await credentials.json(),
+      { username: "alice", has_password: true, ca: "" },
+      "credentials kept",
+    );
     await waitForSubscribed(page, example.tab);
     // the connection reloads its model after a new subscription; events from before that are dropped
     await page.waitForTimeout(500);
@@ -129,7 +133,7 @@ describe("examples, imported through the editor with the simulator on its defaul
   it("npm start's first deploy holds the starter flow and the wallboard with the one shared connection", async () => {
     assert.deepEqual(await connections(page), [{ id: SHARED_CONFIG_ID, name: "Compass simulator" }]);
     const credentials = await fetch(`${red!.url}credentials/compass-config/${SHARED_CONFIG_ID}`);
-    assert.deepEqual(await credentials.json(), { username: "alice", has_password: true });
+    assert.deepEqual(await credentials.json(), { username: "alice", has_password: true, ca: "" });
     const labels = await page.evaluate(() => {
       const out: string[] = [];
       RED.nodes.eachWorkspace((w: { label: string }) => out.push(w.label));

@@ -81,7 +81,7 @@ describe("npm start (scripts/start.js)", function () {
     const credentials = await fetch(
       `http://127.0.0.1:${port}/credentials/compass-config/${SHARED_CONFIG_ID}`,
     );
-    assert.deepEqual(await credentials.json(), { username: "alice", has_password: true });
+    assert.deepEqual(await credentials.json(), { username: "alice", has_password: true, ca: "" });
     // the wallboard answers 503 with a "reload in a few seconds" while the connection loads, then the page
     let wallboard = await fetch(`http://127.0.0.1:${port}/wallboard`);
     for (let i = 0; i < 100 && wallboard.status === 503; i++) {
