@@ -2,10 +2,11 @@
 // and the domain events each one announces. Each method takes the Change it belongs to, so what
 // is announced (and whether at all) never depends on who called further up the stack.
 
-import type { Call, PropertyChange, QueueMember, User } from "../protocol/types";
+import type { Call, CallStepResultNotification, PropertyChange, QueueMember, User } from "../protocol/types";
 import { CallCorrelator } from "./correlator";
 import {
   callpointChanged,
+  callpointView,
   decideDirection,
   isHeld,
   parentCallIdOf,
@@ -239,6 +240,26 @@ export class ModelChanges {
       successorCallId,
     });
     if (summary) this.emitEvent("call.summary", summary, change);
+  }
+
+  /** A dial-plan step (an IVR menu) finished: `call.step`, the call plus what the step produced and where. */
+  stepResult(record: CallRecord, n: CallStepResultNotification, change: Change): void {
+    const side = n.side ? n.side.toLowerCase() : null;
+    // the callpoint the step ran on, else the call's side it names
+    const point = n.callpoint
+      ? callpointView(n.callpoint)
+      : side === "source" || side === "destination"
+        ? record.views[side]
+        : null;
+    const resource =
+      point?.type === "resource"
+        ? { type: point.resourceType ?? null, id: point.resourceId ?? null, name: point.name ?? null }
+        : null;
+    this.emitEvent(
+      "call.step",
+      { ...callView(record), callId: record.id, result: n.result ?? null, side, resource },
+      change,
+    );
   }
 
   private noteQueueOf(record: CallRecord, call: Call): void {

@@ -8,6 +8,7 @@ import {
   inboundMissed,
   inboundVoicemail,
   internalCall,
+  ivrMenu,
   outboundAnswered,
   unattendedTransfer,
 } from "./calls";
@@ -25,6 +26,7 @@ const DEFINITIONS: Record<ScenarioName, ScenarioDefinition> = {
   "inbound-missed": inboundMissed,
   "inbound-busy": inboundBusy,
   "inbound-voicemail": inboundVoicemail,
+  "ivr-menu": ivrMenu,
   "outbound-answered": outboundAnswered,
   "internal-call": internalCall,
   "hold-resume": holdResume,

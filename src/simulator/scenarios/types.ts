@@ -10,6 +10,7 @@ export const SCENARIO_NAMES = [
   "inbound-missed",
   "inbound-busy",
   "inbound-voicemail",
+  "ivr-menu",
   "outbound-answered",
   "internal-call",
   "hold-resume",

@@ -35,6 +35,16 @@ const EXPECTED: Record<ScenarioName, string[]> = {
     "call.update c1 STATE External(+316):ANSWERED -> Resource(voicemail):ANSWERED ANSWERED",
     "call.end c1 SOURCE_HANGUP",
   ],
+  "ivr-menu": [
+    "call.start c1 External(+316):CONNECTING -> Dialplan(+31851234510):CONNECTING CONNECTING",
+    "call.update c1 DESTINATION External(+316):CONNECTING -> Resource(ivr):CONNECTING CONNECTING",
+    "call.update c1 STATE External(+316):ANSWERED -> Resource(ivr):ANSWERED ANSWERED",
+    "call.stepresult c1 DESTINATION Resource(ivr):ANSWERED result 1",
+    "call.update c1 STATE External(+316):RINGING -> Resource(ivr):RINGING RINGING",
+    "call.update c1 DESTINATION External(+316):RINGING -> User(1001):RINGING RINGING",
+    "call.update c1 STATE External(+316):ANSWERED -> User(1001):ANSWERED ANSWERED",
+    "call.end c1 DESTINATION_HANGUP",
+  ],
   "outbound-answered": [
     "call.start c1 User(1001):CONNECTING -> Dialplan(+31307136862):CONNECTING CONNECTING",
     "call.update c1 DESTINATION User(1001):CONNECTING -> External(+313):CONNECTING CONNECTING",

@@ -1,0 +1,91 @@
+// Issue 12's remaining platform coverage, seen where a user sees it: real flows with the trigger
+// nodes, the simulator over loopback playing the scenario that produces each field or event.
+
+import { strict as assert } from "node:assert";
+import { type Simulator, startSimulator } from "../../src/simulator";
+import { runScenario, type ScenarioName, VirtualClock } from "../../src/simulator/scenarios";
+import { type LoadedFlow, loadTriggers, startServer, stopServer, unload } from "../support/node-red";
+import { waitFor } from "../support/wait";
+
+// biome-ignore lint/suspicious/noExplicitAny: message payloads are asserted field by field
+type Message = { topic: string; payload: Record<string, any> };
+
+describe("issue 12 coverage in real flows (simulator over loopback)", () => {
+  let sim: Simulator;
+  let clock: VirtualClock;
+
+  before(startServer);
+  after(stopServer);
+  beforeEach(async () => {
+    clock = new VirtualClock();
+    sim = await startSimulator({ clock: clock.now });
+  });
+  afterEach(async () => {
+    await unload();
+    await sim.close();
+  });
+
+  async function play(name: ScenarioName): Promise<void> {
+    const run = await runScenario(sim.state, name, { timeScale: 0, clock });
+    assert.equal(run.status, "completed");
+  }
+
+  /** Waits until the node's output has a message with `topic`, then a quiet moment. */
+  async function heard(flow: LoadedFlow, output: string, topic: string): Promise<Message[]> {
+    await waitFor(
+      () => flow.received(output).some((m: Message) => m.topic === topic),
+      8000,
+      `${output} to hear ${topic}`,
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    return flow.received(output);
+  }
+
+  describe("call.step (an IVR caller's choice)", () => {
+    it("a node that asks for call.step only hears the caller's digit, the side and the menu", async () => {
+      const flow = await loadTriggers(sim, [
+        { id: "steps", type: "compass-call-event", events: ["call.step"] },
+        { id: "all", type: "compass-call-event", events: [] },
+      ]);
+      await play("ivr-menu");
+      const steps = await heard(flow, "steps-out", "call.step");
+      await heard(flow, "all-out", "call.summary");
+      assert.deepEqual(
+        steps.map((m) => m.topic),
+        ["call.step"],
+      );
+      const step = steps[0]!.payload;
+      assert.equal(step.result, "1");
+      assert.equal(step.side, "destination");
+      assert.deepEqual(step.resource, { type: "ivr", id: "900", name: "Main menu" });
+      assert.equal(step.callId, step.id, "the call itself comes along, as with every call event");
+      assert.equal(step.source.type, "external");
+      assert.equal(step.direction, "inbound");
+      const all = flow.received("all-out") as Message[];
+      const topics = all.map((m) => m.topic);
+      assert.ok(topics.indexOf("call.step") < topics.indexOf("call.ringing"), topics.join());
+      assert.ok(!all.some((m) => m.topic === "call.updated" && "step" in m.payload));
+      const summary = all.find((m) => m.topic === "call.summary")!.payload;
+      assert.equal(summary.outcome, "answered");
+    });
+
+    it("the direction and number filters apply to call.step as to every call event", async () => {
+      const flow = await loadTriggers(sim, [
+        { id: "dirIn", type: "compass-call-event", events: ["call.step"], direction: "inbound" },
+        { id: "dirOut", type: "compass-call-event", events: ["call.step"], direction: "outbound" },
+        { id: "mobile", type: "compass-call-event", events: ["call.step"], numbers: "+316*" },
+        {
+          id: "landline",
+          type: "compass-call-event",
+          events: ["call.step", "call.summary"],
+          numbers: "+3130*",
+        },
+      ]);
+      await play("ivr-menu");
+      await heard(flow, "dirIn-out", "call.step");
+      await heard(flow, "mobile-out", "call.step");
+      assert.deepEqual(flow.received("dirOut-out"), []);
+      assert.deepEqual(flow.received("landline-out"), []);
+    });
+  });
+});
