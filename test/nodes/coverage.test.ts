@@ -88,4 +88,31 @@ describe("issue 12 coverage in real flows (simulator over loopback)", () => {
       assert.deepEqual(flow.received("landline-out"), []);
     });
   });
+
+  describe("queue.caller.left exitReason", () => {
+    const cases: Array<[ScenarioName, Record<string, unknown>]> = [
+      [
+        "queue-timeout",
+        { exitReason: "max_wait", exitKey: null, queueExit: "max_waittime", answered: false },
+      ],
+      ["queue-exit-key", { exitReason: "key", exitKey: "1", queueExit: "key_1", answered: false }],
+      ["queue-abandoned", { exitReason: "hangup", exitKey: null, queueExit: null, answered: false }],
+      [
+        "queue-answered-after-reoffers",
+        { exitReason: "answered", exitKey: null, queueExit: null, answered: true },
+      ],
+    ];
+    for (const [name, expected] of cases) {
+      it(`${name}: the caller left with exitReason ${expected.exitReason}`, async () => {
+        const flow = await loadTriggers(sim, [
+          { id: "left", type: "compass-queue-event", events: ["queue.caller.left"] },
+        ]);
+        await play(name);
+        const [left, ...more] = await heard(flow, "left-out", "queue.caller.left");
+        assert.deepEqual(more, []);
+        const { exitReason, exitKey, queueExit, answered } = left!.payload;
+        assert.deepEqual({ exitReason, exitKey, queueExit, answered }, expected);
+      });
+    }
+  });
 });

@@ -9,8 +9,10 @@ import {
   callpointView,
   decideDirection,
   isHeld,
+  normaliseQueueExit,
   parentCallIdOf,
   partyKey,
+  type QueueExit,
   secondsToMs,
   userIdsOf,
 } from "./normalise";
@@ -206,7 +208,7 @@ export class ModelChanges {
   endCall(record: CallRecord, endReason: string, change: Change, options: { resynced: boolean }): void {
     for (const queue of this.state.queuesWaitedIn(record.id)) this.callerLeft(queue, record.id, change);
     for (const pending of record.pendingLeaves.splice(0)) {
-      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), change);
+      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), change, { endReason });
     }
     let successorCallId: string | null = null;
     if (endReason === "replace") {
@@ -339,7 +341,7 @@ export class ModelChanges {
     const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: change.now };
     const record = this.state.calls.get(callId);
     if (!record) {
-      this.emitCallerLeft(null, pending, false, change, callId);
+      this.emitCallerLeft(null, pending, false, change, { callId });
       return;
     }
     if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, change);
@@ -361,19 +363,29 @@ export class ModelChanges {
     pending: PendingLeave,
     answered: boolean,
     change: Change,
-    callId = record?.id ?? "",
+    options: { callId?: string; endReason?: string } = {},
   ): void {
+    const raw = record?.queueExit ?? null;
+    // Without the platform's reason, what the call did tells: taken by an agent, or the caller hung up.
+    const exit: QueueExit = raw
+      ? normaliseQueueExit(raw)
+      : {
+          exitReason: answered ? "answered" : options.endReason === "source_hangup" ? "hangup" : null,
+          exitKey: null,
+        };
     this.emitEvent(
       "queue.caller.left",
       {
         queueId: pending.queueId,
         queueName: this.state.queues.get(pending.queueId)?.name ?? null,
-        callId,
+        callId: options.callId ?? record?.id ?? "",
         enteredAt: pending.enteredAt,
         leftAt: pending.leftAt,
         waitMs: Math.max(0, pending.leftAt - pending.enteredAt),
         answered,
-        exitReason: record?.queueExit ?? null,
+        exitReason: exit.exitReason,
+        exitKey: exit.exitKey,
+        queueExit: raw,
         call: record ? callView(record) : null,
       },
       change,

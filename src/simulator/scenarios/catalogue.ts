@@ -13,7 +13,7 @@ import {
   unattendedTransfer,
 } from "./calls";
 import { agentLoginLogout, phoneLoginLogout, userStatusChanges } from "./people";
-import { queueAbandoned, queueAnsweredAfterReoffers } from "./queue-calls";
+import { queueAbandoned, queueAnsweredAfterReoffers, queueExitKey, queueTimeout } from "./queue-calls";
 import {
   SCENARIO_NAMES,
   type ScenarioDefinition,
@@ -34,6 +34,8 @@ const DEFINITIONS: Record<ScenarioName, ScenarioDefinition> = {
   "attended-transfer": attendedTransfer,
   "queue-answered-after-reoffers": queueAnsweredAfterReoffers,
   "queue-abandoned": queueAbandoned,
+  "queue-timeout": queueTimeout,
+  "queue-exit-key": queueExitKey,
   "agent-login-logout": agentLoginLogout,
   "user-status-changes": userStatusChanges,
   "phone-login-logout": phoneLoginLogout,

@@ -18,6 +18,8 @@ export const SCENARIO_NAMES = [
   "attended-transfer",
   "queue-answered-after-reoffers",
   "queue-abandoned",
+  "queue-timeout",
+  "queue-exit-key",
   "agent-login-logout",
   "user-status-changes",
   "phone-login-logout",

@@ -203,7 +203,8 @@ describe("call.summary", () => {
     p.route("X", "DESTINATION", cp.resource("voicemail", "v1", "Support voicemail"));
     const left = rec.only("queue.caller.left");
     assert.equal(left.answered, false);
-    assert.equal(left.exitReason, "TIMEOUT");
+    assert.equal(left.exitReason, "max_wait");
+    assert.equal(left.queueExit, "TIMEOUT", "the platform's own value stays beside it");
     p.tick(20_000).end("X", "SOURCE_HANGUP");
     const [summary] = summaries(rec);
     assert.equal(summary.outcome, "voicemail");
