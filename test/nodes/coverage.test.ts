@@ -2,9 +2,20 @@
 // nodes, the simulator over loopback playing the scenario that produces each field or event.
 
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import { runScenario, type ScenarioName, VirtualClock } from "../../src/simulator/scenarios";
-import { type LoadedFlow, loadTriggers, startServer, stopServer, unload } from "../support/node-red";
+import {
+  type FlowNode,
+  helper,
+  type LoadedFlow,
+  loadTriggers,
+  nodeModule,
+  startServer,
+  stopServer,
+  unload,
+} from "../support/node-red";
 import { waitFor } from "../support/wait";
 
 // biome-ignore lint/suspicious/noExplicitAny: message payloads are asserted field by field
@@ -114,5 +125,67 @@ describe("issue 12 coverage in real flows (simulator over loopback)", () => {
         assert.deepEqual({ exitReason, exitKey, queueExit, answered }, expected);
       });
     }
+  });
+
+  describe("voicemail: the box a call.summary reached", () => {
+    it("names the user's box on inbound-voicemail and the queue's box on a queue time-out; null otherwise", async () => {
+      const flow = await loadTriggers(sim, [
+        { id: "sums", type: "compass-call-event", events: ["call.summary"] },
+      ]);
+      const user = sim.state.user("1001")!;
+      const queue = sim.state.queue("2001")!;
+      for (const name of ["inbound-voicemail", "queue-timeout", "inbound-answered"] as const)
+        await play(name);
+      await waitFor(() => flow.received("sums-out").length >= 3, 8000, "three summaries");
+      const summaries = (flow.received("sums-out") as Message[]).map((m) => m.payload);
+      assert.deepEqual(
+        summaries.map((s) => [s.outcome, s.voicemail]),
+        [
+          ["voicemail", { id: `7${user.id}`, name: `Voicemail ${user.name}` }],
+          ["voicemail", { id: `8${queue.id}`, name: `Voicemail ${queue.name}` }],
+          ["answered", null],
+        ],
+      );
+    });
+
+    it("the voicemail example alerts on a voicemail left, naming the box, and stays quiet otherwise", async () => {
+      const file = path.join(__dirname, "../../../examples/compass-call-event - voicemail alert.json");
+      const example = JSON.parse(readFileSync(file, "utf8")) as FlowNode[];
+      const tab = "example-tab";
+      const nodes: FlowNode[] = [{ id: tab, type: "tab" }];
+      let configId = "";
+      for (const node of example) {
+        if (node.type === "compass-config") {
+          configId = node.id as string;
+          // the example's connection, pointed at this run's simulator
+          nodes.push({ ...node, domain: sim.domain, restUrl: sim.rest.url, xmppService: sim.xmpp?.service });
+        } else if (node.type === "debug") {
+          nodes.push({ id: node.id, type: "helper", z: tab });
+        } else nodes.push({ ...node, z: tab });
+      }
+      const debugId = example.find((n) => n.type === "debug")!.id as string;
+      await helper.load(
+        [
+          nodeModule("compass-config"),
+          nodeModule("compass-call-event"),
+          require("@node-red/nodes/core/function/10-switch.js"),
+          require("@node-red/nodes/core/function/15-change.js"),
+          require("@node-red/nodes/core/common/90-comment.js"),
+        ],
+        nodes,
+        { [configId]: { username: "alice", password: "compass-alice" } },
+      );
+      const alerts: Message[] = [];
+      helper.getNode(debugId).on("input", (msg: Message) => alerts.push(msg));
+      await waitFor(() => helper.getNode(configId).connection?.ready === true, 8000, "the live model");
+      await play("inbound-answered");
+      await play("inbound-voicemail");
+      await waitFor(() => alerts.length >= 1, 8000, "the voicemail alert");
+      await new Promise((r) => setTimeout(r, 200));
+      const user = sim.state.user("1001")!;
+      assert.equal(alerts.length, 1, "the answered call makes no alert");
+      assert.equal(alerts[0]!.topic, "voicemail");
+      assert.match(String(alerts[0]!.payload), new RegExp(`^New voicemail in Voicemail ${user.name} from `));
+    });
   });
 });

@@ -17,6 +17,11 @@ import type { CallDirection, CallpointView, CallView, PartyView } from "./types"
 
 export type CallOutcome = "answered" | "missed" | "abandoned" | "busy" | "voicemail" | "transferred";
 
+export interface VoicemailBox {
+  id: string | null;
+  name: string | null;
+}
+
 export interface CallSummary {
   conversationId: string;
   callIds: string[];
@@ -43,6 +48,8 @@ export interface CallSummary {
   /** Queue legs that rang an agent for this conversation. */
   offers: number;
   transfers: number;
+  /** The box a `voicemail` outcome reached (the Resource callpoint's resourceId and name), else null. */
+  voicemail: VoicemailBox | null;
   /** The main call's end reason (lower case). */
   endReason: string;
   /** The end was only seen through a reload after a reconnect gap. */
@@ -72,7 +79,8 @@ interface Conversation {
   queueLeftAt: number | null;
   /** Still with a queue (entered, not routed elsewhere since). */
   withQueue: boolean;
-  voicemail: boolean;
+  /** The voicemail box the main call reached before anyone answered, else null. */
+  voicemail: VoicemailBox | null;
   answers: Answer[];
   transfers: number;
   offers: number;
@@ -138,7 +146,7 @@ export class CallCorrelator {
       queueEnteredAt: null,
       queueLeftAt: null,
       withQueue: false,
-      voicemail: false,
+      voicemail: null,
       answers: [],
       transfers: 0,
       offers: 0,
@@ -174,7 +182,7 @@ export class CallCorrelator {
         destination.resourceType === "voicemail" &&
         conversation.answers.length === 0
       ) {
-        conversation.voicemail = true;
+        conversation.voicemail = { id: destination.resourceId ?? null, name: destination.name ?? null };
       }
     }
     const answer = answeringParty(call);
@@ -325,6 +333,7 @@ export class CallCorrelator {
       talkMs: answeredAt === null ? 0 : Math.max(0, endedAt - answeredAt),
       offers: conversation.offers,
       transfers: conversation.transfers,
+      voicemail: outcome === "voicemail" && conversation.voicemail ? { ...conversation.voicemail } : null,
       endReason,
       resynced: end.resynced,
     };

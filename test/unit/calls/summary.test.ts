@@ -46,6 +46,7 @@ describe("call.summary", () => {
       talkMs: 60_000,
       offers: 0,
       transfers: 0,
+      voicemail: null,
       endReason: "destination_hangup",
       resynced: false,
     });
@@ -208,6 +209,7 @@ describe("call.summary", () => {
     p.tick(20_000).end("X", "SOURCE_HANGUP");
     const [summary] = summaries(rec);
     assert.equal(summary.outcome, "voicemail");
+    assert.deepEqual(summary.voicemail, { id: "v1", name: "Support voicemail" });
     assert.equal(summary.waitMs, 20_000);
     assert.equal(summary.offers, 1);
   });
