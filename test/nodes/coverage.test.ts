@@ -188,4 +188,38 @@ describe("issue 12 coverage in real flows (simulator over loopback)", () => {
       assert.match(String(alerts[0]!.payload), new RegExp(`^New voicemail in Voicemail ${user.name} from `));
     });
   });
+
+  describe("queue.stats paused agents in both pause models", () => {
+    it("counts an agent whose v3 status is not ALL as paused, as a v2 queue pause is", async () => {
+      const flow = await loadTriggers(sim, [
+        {
+          id: "stats",
+          type: "compass-queue-event",
+          events: ["queue.stats"],
+          queueIds: "2001",
+          statsInterval: 0.1,
+        },
+      ]);
+      const agents = async (what: string, expected: { paused: number; available: number }) => {
+        await waitFor(
+          () => {
+            const last = (flow.received("stats-out") as Message[]).at(-1)?.payload.agents;
+            return last?.paused === expected.paused && last?.available === expected.available;
+          },
+          8000,
+          what,
+        );
+      };
+      // queue 2001: agents 1002 and 1003, both taking calls
+      sim.state.setUserStatus("1002", { receiveCalls: "ONLY_DIRECT" });
+      await agents("1002 paused by v3 status", { paused: 1, available: 1 });
+      sim.state.setUserStatus("1003", { receiveCalls: "NONE" });
+      await agents("both paused by v3 status", { paused: 2, available: 0 });
+      sim.state.setUserStatus("1002", { receiveCalls: "ALL" });
+      sim.state.setUserStatus("1003", { receiveCalls: "ALL" });
+      await agents("both back", { paused: 0, available: 2 });
+      sim.state.pauseQueue("1003", "2001");
+      await agents("1003 paused by a v2 queue pause", { paused: 1, available: 1 });
+    });
+  });
 });
