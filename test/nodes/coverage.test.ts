@@ -222,4 +222,30 @@ describe("issue 12 coverage in real flows (simulator over loopback)", () => {
       await agents("1003 paused by a v2 queue pause", { paused: 1, available: 1 });
     });
   });
+
+  describe("numbers in E.164", () => {
+    it("call events carry numberE164 on outside callpoints, summaries callerE164 and dialledE164", async () => {
+      const flow = await loadTriggers(sim, [{ id: "calls", type: "compass-call-event", events: [] }]);
+      await play("inbound-answered");
+      await play("internal-call");
+      await waitFor(
+        () => (flow.received("calls-out") as Message[]).filter((m) => m.topic === "call.summary").length >= 2,
+        8000,
+        "two summaries",
+      );
+      const msgs = flow.received("calls-out") as Message[];
+      const started = msgs.find((m) => m.topic === "call.started")!.payload;
+      assert.equal(started.source.type, "external");
+      assert.match(started.source.numberE164, /^\+316\d{8}$/);
+      assert.equal(started.source.numberE164, started.source.number.replace(/[\s-]/g, ""));
+      const [inbound, internal] = msgs.filter((m) => m.topic === "call.summary").map((m) => m.payload);
+      assert.equal(inbound!.callerE164, started.source.numberE164);
+      assert.equal(inbound!.dialled, "+31851234510");
+      assert.equal(inbound!.dialledE164, "+31851234510");
+      assert.equal(internal!.direction, "internal");
+      assert.equal(internal!.callerE164, null, "a user calling has no outside number");
+      assert.match(internal!.dialled, /^\d{3,4}$/);
+      assert.equal(internal!.dialledE164, null, "an extension is not a phone number");
+    });
+  });
 });

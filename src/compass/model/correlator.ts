@@ -13,6 +13,7 @@
 // Queue legs (QueueCallForCall) only count as `offers`; their own ends never decide the outcome,
 // so re-offers never make a missed call.
 
+import { toE164 } from "./numbers";
 import type { CallDirection, CallpointView, CallView, PartyView } from "./types";
 
 export type CallOutcome = "answered" | "missed" | "abandoned" | "busy" | "voicemail" | "transferred";
@@ -29,6 +30,9 @@ export interface CallSummary {
   caller: { number: string | null; name: string | null; userId: string | null; userName: string | null };
   /** The number or extension dialled: the first Dialplan destination's exten (or digits). */
   dialled: string | null;
+  /** `caller.number` and `dialled` in E.164 form; null when not a phone number (an extension). */
+  callerE164: string | null;
+  dialledE164: string | null;
   queueId: string | null;
   queueName: string | null;
   /** The first person who answered, or null. */
@@ -320,6 +324,8 @@ export class CallCorrelator {
       direction: conversation.direction,
       caller: { ...conversation.caller },
       dialled: conversation.dialled,
+      callerE164: toE164(conversation.caller.number),
+      dialledE164: toE164(conversation.dialled),
       queueId: conversation.queueId,
       queueName: conversation.queueName,
       answeredBy: first ? { ...first.party } : null,

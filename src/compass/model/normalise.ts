@@ -2,6 +2,7 @@
 // and the correlator share (party identity, direction, hold).
 
 import type { Call, Callpoint } from "../protocol/types";
+import { toE164 } from "./numbers";
 import type { CallDirection, CallpointView, PartyView } from "./types";
 
 const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
@@ -39,7 +40,14 @@ export function callpointView(cp: Callpoint): CallpointView {
         description: orNull(cp.description),
       };
     case "external":
-      return { type, id, state, number: orNull(cp.number), name: orNull(cp.name) };
+      return {
+        type,
+        id,
+        state,
+        number: orNull(cp.number),
+        numberE164: toE164(cp.number),
+        name: orNull(cp.name),
+      };
     case "resource":
       return {
         type,

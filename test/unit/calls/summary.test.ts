@@ -33,6 +33,8 @@ describe("call.summary", () => {
       direction: "inbound",
       caller: { number: "+31201234567", name: "Caller", userId: null, userName: null },
       dialled: "0201234567",
+      callerE164: "+31201234567",
+      dialledE164: "+31201234567",
       queueId: null,
       queueName: null,
       answeredBy: { type: "user", userId: "17", userName: "Jan Jansen", number: null, name: null },
