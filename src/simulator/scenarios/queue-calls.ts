@@ -184,9 +184,25 @@ export const queueAbandoned: ScenarioDefinition = {
   },
 };
 
-/** The queue's own voicemail box (a Resource callpoint of type voicemail). */
-function queueVoicemail(state: CompanyState, queue: SimQueue) {
-  return state.resourceCallpoint("voicemail", `8${queue.id}`, `Voicemail ${queue.name}`);
+/**
+ * The caller leaves the queue for the platform's `queueExit` reason, to the queue's own voicemail
+ * box (a Resource callpoint of type voicemail), leaves a message and hangs up.
+ */
+function exitToVoicemail(
+  list: StepList,
+  random: SeededRandom,
+  state: CompanyState,
+  queue: SimQueue,
+  exit: { queueExit: string; after: number; label: string },
+) {
+  const box = state.resourceCallpoint("voicemail", `8${queue.id}`, `Voicemail ${queue.name}`);
+  list.add(exit.after, `x: ${exit.label}, leaves the queue to voicemail`, (ctx) => {
+    const x = ctx.callId("x");
+    ctx.state.announceQueueExit(x, exit.queueExit);
+    ctx.state.queueCallLeave(queue.id, x, { handled: false });
+    ctx.state.routeCall(x, "DESTINATION", box);
+  });
+  hangUp(list, random, "x", [10_000, 40_000], "SOURCE_HANGUP");
 }
 
 export const queueTimeout: ScenarioDefinition = {
@@ -201,13 +217,11 @@ export const queueTimeout: ScenarioDefinition = {
     const list = new StepList();
     callerIntoQueue(list, random, state, outsideCaller(random), queue);
     unansweredRounds(list, random, state, queue, agents, reoffers);
-    list.add(delay(random, 100, 500), "x: maximum wait reached, leaves the queue to voicemail", (ctx) => {
-      const x = ctx.callId("x");
-      ctx.state.announceQueueExit(x, "max_waittime");
-      ctx.state.queueCallLeave(queue.id, x, { handled: false });
-      ctx.state.routeCall(x, "DESTINATION", queueVoicemail(state, queue));
+    exitToVoicemail(list, random, state, queue, {
+      queueExit: "max_waittime",
+      after: delay(random, 100, 500),
+      label: "maximum wait reached",
     });
-    hangUp(list, random, "x", [10_000, 40_000], "SOURCE_HANGUP");
     return {
       steps: list.steps,
       expected: { ...this.expected, offers: reoffers * agents.length },
@@ -226,13 +240,11 @@ export const queueExitKey: ScenarioDefinition = {
     const list = new StepList();
     callerIntoQueue(list, random, state, outsideCaller(random), queue);
     unansweredRounds(list, random, state, queue, agents, 1);
-    list.add(delay(random, 500, 3000), "x: caller presses 1, leaves the queue to voicemail", (ctx) => {
-      const x = ctx.callId("x");
-      ctx.state.announceQueueExit(x, "key_1");
-      ctx.state.queueCallLeave(queue.id, x, { handled: false });
-      ctx.state.routeCall(x, "DESTINATION", queueVoicemail(state, queue));
+    exitToVoicemail(list, random, state, queue, {
+      queueExit: "key_1",
+      after: delay(random, 500, 3000),
+      label: "caller presses 1",
     });
-    hangUp(list, random, "x", [10_000, 40_000], "SOURCE_HANGUP");
     return { steps: list.steps, expected: { ...this.expected, offers: agents.length } };
   },
 };
