@@ -86,8 +86,10 @@ export function agentsOf(state: ReadonlyModelState, queue: QueueRecord): QueueSt
   for (const member of queue.members.values()) {
     loggedIn += 1;
     const user = state.users.get(member.userId);
-    const receiveCalls = parseReceiveCalls(user?.receiveCalls);
-    if (member.pausedSince > 0 || (receiveCalls !== null && receiveCalls !== "ALL")) {
+    const status = user?.receiveCalls;
+    // the XMPP spelling "ALL" is the common case: no parsing on the stats path for it
+    const statusPaused = !!status && status !== "ALL" && (parseReceiveCalls(status) ?? "ALL") !== "ALL";
+    if (member.pausedSince > 0 || statusPaused) {
       paused += 1;
       continue;
     }
