@@ -9,6 +9,7 @@ export const CALL_EVENTS = [
   "call.resumed",
   "call.transferred",
   "call.updated",
+  "call.step",
   "call.ended",
   "call.summary",
 ] as const;

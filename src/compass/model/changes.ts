@@ -2,14 +2,17 @@
 // and the domain events each one announces. Each method takes the Change it belongs to, so what
 // is announced (and whether at all) never depends on who called further up the stack.
 
-import type { Call, PropertyChange, QueueMember, User } from "../protocol/types";
+import type { Call, CallStepResultNotification, PropertyChange, QueueMember, User } from "../protocol/types";
 import { CallCorrelator } from "./correlator";
 import {
   callpointChanged,
+  callpointView,
   decideDirection,
   isHeld,
+  normaliseQueueExit,
   parentCallIdOf,
   partyKey,
+  type QueueExit,
   secondsToMs,
   userIdsOf,
 } from "./normalise";
@@ -205,7 +208,7 @@ export class ModelChanges {
   endCall(record: CallRecord, endReason: string, change: Change, options: { resynced: boolean }): void {
     for (const queue of this.state.queuesWaitedIn(record.id)) this.callerLeft(queue, record.id, change);
     for (const pending of record.pendingLeaves.splice(0)) {
-      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), change);
+      this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), change, { endReason });
     }
     let successorCallId: string | null = null;
     if (endReason === "replace") {
@@ -239,6 +242,26 @@ export class ModelChanges {
       successorCallId,
     });
     if (summary) this.emitEvent("call.summary", summary, change);
+  }
+
+  /** A dial-plan step (an IVR menu) finished: `call.step`, the call plus what the step produced and where. */
+  stepResult(record: CallRecord, n: CallStepResultNotification, change: Change): void {
+    const side = n.side ? n.side.toLowerCase() : null;
+    // the callpoint the step ran on, else the call's side it names
+    const point = n.callpoint
+      ? callpointView(n.callpoint)
+      : side === "source" || side === "destination"
+        ? record.views[side]
+        : null;
+    const resource =
+      point?.type === "resource"
+        ? { type: point.resourceType ?? null, id: point.resourceId ?? null, name: point.name ?? null }
+        : null;
+    this.emitEvent(
+      "call.step",
+      { ...callView(record), callId: record.id, result: n.result ?? null, side, resource },
+      change,
+    );
   }
 
   private noteQueueOf(record: CallRecord, call: Call): void {
@@ -318,7 +341,7 @@ export class ModelChanges {
     const pending: PendingLeave = { queueId: queue.id, enteredAt, leftAt: change.now };
     const record = this.state.calls.get(callId);
     if (!record) {
-      this.emitCallerLeft(null, pending, false, change, callId);
+      this.emitCallerLeft(null, pending, false, change, { callId });
       return;
     }
     if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, change);
@@ -340,19 +363,29 @@ export class ModelChanges {
     pending: PendingLeave,
     answered: boolean,
     change: Change,
-    callId = record?.id ?? "",
+    options: { callId?: string; endReason?: string } = {},
   ): void {
+    const raw = record?.queueExit ?? null;
+    // Without the platform's reason, what the call did tells: taken by an agent, or the caller hung up.
+    const exit: QueueExit = raw
+      ? normaliseQueueExit(raw)
+      : {
+          exitReason: answered ? "answered" : options.endReason === "source_hangup" ? "hangup" : null,
+          exitKey: null,
+        };
     this.emitEvent(
       "queue.caller.left",
       {
         queueId: pending.queueId,
         queueName: this.state.queues.get(pending.queueId)?.name ?? null,
-        callId,
+        callId: options.callId ?? record?.id ?? "",
         enteredAt: pending.enteredAt,
         leftAt: pending.leftAt,
         waitMs: Math.max(0, pending.leftAt - pending.enteredAt),
         answered,
-        exitReason: record?.queueExit ?? null,
+        exitReason: exit.exitReason,
+        exitKey: exit.exitKey,
+        queueExit: raw,
         call: record ? callView(record) : null,
       },
       change,

@@ -13,9 +13,15 @@
 // Queue legs (QueueCallForCall) only count as `offers`; their own ends never decide the outcome,
 // so re-offers never make a missed call.
 
+import { toE164 } from "./numbers";
 import type { CallDirection, CallpointView, CallView, PartyView } from "./types";
 
 export type CallOutcome = "answered" | "missed" | "abandoned" | "busy" | "voicemail" | "transferred";
+
+export interface VoicemailBox {
+  id: string | null;
+  name: string | null;
+}
 
 export interface CallSummary {
   conversationId: string;
@@ -24,6 +30,9 @@ export interface CallSummary {
   caller: { number: string | null; name: string | null; userId: string | null; userName: string | null };
   /** The number or extension dialled: the first Dialplan destination's exten (or digits). */
   dialled: string | null;
+  /** `caller.number` and `dialled` in E.164 form; null when not a phone number (an extension). */
+  callerE164: string | null;
+  dialledE164: string | null;
   queueId: string | null;
   queueName: string | null;
   /** The first person who answered, or null. */
@@ -43,6 +52,8 @@ export interface CallSummary {
   /** Queue legs that rang an agent for this conversation. */
   offers: number;
   transfers: number;
+  /** The box a `voicemail` outcome reached (the Resource callpoint's resourceId and name), else null. */
+  voicemail: VoicemailBox | null;
   /** The main call's end reason (lower case). */
   endReason: string;
   /** The end was only seen through a reload after a reconnect gap. */
@@ -72,7 +83,8 @@ interface Conversation {
   queueLeftAt: number | null;
   /** Still with a queue (entered, not routed elsewhere since). */
   withQueue: boolean;
-  voicemail: boolean;
+  /** The voicemail box the main call reached before anyone answered, else null. */
+  voicemail: VoicemailBox | null;
   answers: Answer[];
   transfers: number;
   offers: number;
@@ -138,7 +150,7 @@ export class CallCorrelator {
       queueEnteredAt: null,
       queueLeftAt: null,
       withQueue: false,
-      voicemail: false,
+      voicemail: null,
       answers: [],
       transfers: 0,
       offers: 0,
@@ -174,7 +186,7 @@ export class CallCorrelator {
         destination.resourceType === "voicemail" &&
         conversation.answers.length === 0
       ) {
-        conversation.voicemail = true;
+        conversation.voicemail = { id: destination.resourceId ?? null, name: destination.name ?? null };
       }
     }
     const answer = answeringParty(call);
@@ -312,6 +324,8 @@ export class CallCorrelator {
       direction: conversation.direction,
       caller: { ...conversation.caller },
       dialled: conversation.dialled,
+      callerE164: toE164(conversation.caller.number),
+      dialledE164: toE164(conversation.dialled),
       queueId: conversation.queueId,
       queueName: conversation.queueName,
       answeredBy: first ? { ...first.party } : null,
@@ -325,6 +339,7 @@ export class CallCorrelator {
       talkMs: answeredAt === null ? 0 : Math.max(0, endedAt - answeredAt),
       offers: conversation.offers,
       transfers: conversation.transfers,
+      voicemail: outcome === "voicemail" && conversation.voicemail ? { ...conversation.voicemail } : null,
       endReason,
       resynced: end.resynced,
     };

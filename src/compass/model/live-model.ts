@@ -17,7 +17,6 @@ import { EventEmitter } from "node:events";
 import type { Company, KnownNotification, Notification } from "../protocol/types";
 import { type Change, ModelChanges, newChange } from "./changes";
 import { resync, seed } from "./load";
-import { callpointView } from "./normalise";
 import { COUNTER_NAMES, copyUser, isCall, newQueueRecord, placeholderUser, type Snapshot } from "./records";
 import { ModelState } from "./state";
 import type { CallView, QueueCounters, QueueStats, QueueView, UserView } from "./types";
@@ -128,19 +127,7 @@ export class LiveModel extends EventEmitter {
       }
       case "notification.call.stepresult": {
         const record = this.state.calls.get(n.callId);
-        if (!record) return;
-        this.changes.emitEvent(
-          "call.updated",
-          {
-            ...callView(record),
-            step: {
-              result: n.result ?? null,
-              side: n.side ? n.side.toLowerCase() : null,
-              callpoint: n.callpoint ? callpointView(n.callpoint) : null,
-            },
-          },
-          change,
-        );
+        if (record) this.changes.stepResult(record, n, change);
         return;
       }
       case "notification.call.queueExit": {

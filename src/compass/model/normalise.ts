@@ -2,6 +2,7 @@
 // and the correlator share (party identity, direction, hold).
 
 import type { Call, Callpoint } from "../protocol/types";
+import { toE164 } from "./numbers";
 import type { CallDirection, CallpointView, PartyView } from "./types";
 
 const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
@@ -39,7 +40,14 @@ export function callpointView(cp: Callpoint): CallpointView {
         description: orNull(cp.description),
       };
     case "external":
-      return { type, id, state, number: orNull(cp.number), name: orNull(cp.name) };
+      return {
+        type,
+        id,
+        state,
+        number: orNull(cp.number),
+        numberE164: toE164(cp.number),
+        name: orNull(cp.name),
+      };
     case "resource":
       return {
         type,
@@ -198,4 +206,52 @@ export function historyCallView(call: Call): HistoryCallView {
     endedAt: ended ? secondsToMs(ended, 0) : null,
     properties: { ...call.properties },
   };
+}
+
+export type QueueExitReason =
+  | "answered"
+  | "hangup"
+  | "max_wait"
+  | "max_length"
+  | "join_empty"
+  | "leave_when_empty"
+  | "key"
+  | "other";
+
+/** Why a caller left a queue, normalised; `key` is the key pressed for "key". */
+export interface QueueExit {
+  exitReason: QueueExitReason | null;
+  exitKey: string | null;
+}
+
+// The platform's spellings differ between its docs, its report exports (max_len, max_waittime,
+// key_N...) and its XMPP; compared without case, spaces, dashes and underscores.
+const QUEUE_EXIT_SPELLINGS: Record<string, QueueExitReason> = {
+  answered: "answered",
+  completed: "answered",
+  handled: "answered",
+  hangup: "hangup",
+  abandon: "hangup",
+  abandoned: "hangup",
+  callerhangup: "hangup",
+  maxwait: "max_wait",
+  maxwaittime: "max_wait",
+  timeout: "max_wait",
+  maxlen: "max_length",
+  maxlength: "max_length",
+  full: "max_length",
+  joinempty: "join_empty",
+  leavewhenempty: "leave_when_empty",
+  leaveempty: "leave_when_empty",
+};
+const KEY_EXIT = /^(?:exit(?:with)?)?key(.*)$/;
+
+/** The platform's queueExit value, normalised; an unknown value is "other" (the raw value stays beside it). */
+export function normaliseQueueExit(raw: string): QueueExit {
+  const compact = raw.toLowerCase().replace(/[\s_-]/g, "");
+  const known = QUEUE_EXIT_SPELLINGS[compact];
+  if (known) return { exitReason: known, exitKey: null };
+  const key = KEY_EXIT.exec(compact);
+  if (key) return { exitReason: "key", exitKey: key[1] ? key[1] : null };
+  return { exitReason: "other", exitKey: null };
 }

@@ -18,6 +18,8 @@ export interface CallpointView {
   digits?: string | null;
   description?: string | null;
   number?: string | null;
+  /** `number` in E.164 form (numbers without a country code read as Dutch), null when not a phone number */
+  numberE164?: string | null;
   name?: string | null;
   resourceType?: string | null;
   resourceId?: string | null;

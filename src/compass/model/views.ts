@@ -2,6 +2,7 @@
 // which they only read. Each call builds a fresh object, so a flow that changes one cannot change
 // the model or another flow's copy.
 
+import { parseReceiveCalls } from "../operations";
 import type { QueueMember } from "../protocol/types";
 import { provisionalDirection } from "./normalise";
 import { type CallRecord, placeholderUser, type QueueRecord } from "./records";
@@ -72,19 +73,27 @@ export function userView(state: ReadonlyModelState, userId: string): UserView {
   };
 }
 
-/** Logged-in, available (logged in, taking calls, not on a call, not paused) and paused members. */
+/**
+ * Logged-in, available (logged in, not on a call, not paused) and paused members. Paused is either
+ * model: v2 queue pause (`pausedSince` > 0) or v3 user status (receive-calls other than ALL; a
+ * company on v3 never sets `pausedSince`). The platform clears one when the other is used, and
+ * receive-calls is only set through v3, so each agent is read by both without deciding per company.
+ */
 export function agentsOf(state: ReadonlyModelState, queue: QueueRecord): QueueStats["agents"] {
   let loggedIn = 0;
   let available = 0;
   let paused = 0;
   for (const member of queue.members.values()) {
     loggedIn += 1;
-    if (member.pausedSince > 0) {
+    const user = state.users.get(member.userId);
+    const status = user?.receiveCalls;
+    // the XMPP spelling "ALL" is the common case: no parsing on the stats path for it
+    const statusPaused = !!status && status !== "ALL" && (parseReceiveCalls(status) ?? "ALL") !== "ALL";
+    if (member.pausedSince > 0 || statusPaused) {
       paused += 1;
       continue;
     }
-    const user = state.users.get(member.userId);
-    if (user?.loggedIn && user.receiveCalls !== "NONE" && !state.userCalls.has(member.userId)) available += 1;
+    if (user?.loggedIn && !state.userCalls.has(member.userId)) available += 1;
   }
   return { loggedIn, available, paused };
 }

@@ -1,9 +1,10 @@
-// Scenarios of ordinary calls: inbound (answered, missed, busy, voicemail), outbound, internal,
+// Scenarios of ordinary calls: inbound (answered, missed, busy, voicemail, through an IVR menu), outbound, internal,
 // hold, and the manual's two transfers ("Interpreting Call Data").
 
 import {
   answer,
   delay,
+  dialplanForUser,
   hangUp,
   inboundToUser,
   outsideCaller,
@@ -85,6 +86,41 @@ export const inboundVoicemail: ScenarioDefinition = {
     // The voicemail box picks up to record; not a person answering.
     answer(list, random, "x", 300, 1000);
     hangUp(list, random, "x", [10_000, 40_000], "SOURCE_HANGUP");
+    return { steps: list.steps, expected: this.expected };
+  },
+};
+
+export const ivrMenu: ScenarioDefinition = {
+  name: "ivr-menu",
+  description:
+    "An outside caller dials in and reaches an IVR menu (a Resource callpoint of type ivr); the caller presses 1 (call.stepresult), the menu sends the call to a user, who answers; later one side hangs up.",
+  expected: ANSWERED_INBOUND,
+  trafficWeight: 1,
+  plan({ state, random }) {
+    const [user] = pickUsers(state, random, 1, "ivr-menu");
+    const caller = outsideCaller(random);
+    const list = new StepList();
+    const source = state.externalCallpoint(caller.number, caller.name);
+    const entry = dialplanForUser(state, user);
+    const menu = state.resourceCallpoint("ivr", "900", "Main menu");
+    const target = state.userCallpoint(user.id);
+    list.add(0, `x: ${caller.number} calls in`, (ctx) => {
+      ctx.adopt("x", ctx.state.startCall(source, entry));
+    });
+    list.add(delay(random, 200, 800), "x: dial plan routes to the IVR menu", (ctx) => {
+      ctx.state.routeCall(ctx.callId("x"), "DESTINATION", menu);
+    });
+    // The menu picks up to play its prompt; not a person answering.
+    answer(list, random, "x", 100, 300);
+    list.add(delay(random, 3000, 8000), "x: caller presses 1", (ctx) => {
+      ctx.state.announceStepResult(ctx.callId("x"), "DESTINATION", "1");
+    });
+    list.add(delay(random, 100, 300), `x: menu rings ${user.name}`, (ctx) => {
+      ctx.state.setCallState(ctx.callId("x"), "RINGING");
+      ctx.state.routeCall(ctx.callId("x"), "DESTINATION", target);
+    });
+    answer(list, random, "x");
+    hangUp(list, random, "x");
     return { steps: list.steps, expected: this.expected };
   },
 };

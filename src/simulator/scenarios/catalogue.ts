@@ -8,11 +8,12 @@ import {
   inboundMissed,
   inboundVoicemail,
   internalCall,
+  ivrMenu,
   outboundAnswered,
   unattendedTransfer,
 } from "./calls";
 import { agentLoginLogout, phoneLoginLogout, userStatusChanges } from "./people";
-import { queueAbandoned, queueAnsweredAfterReoffers } from "./queue-calls";
+import { queueAbandoned, queueAnsweredAfterReoffers, queueExitKey, queueTimeout } from "./queue-calls";
 import {
   SCENARIO_NAMES,
   type ScenarioDefinition,
@@ -25,6 +26,7 @@ const DEFINITIONS: Record<ScenarioName, ScenarioDefinition> = {
   "inbound-missed": inboundMissed,
   "inbound-busy": inboundBusy,
   "inbound-voicemail": inboundVoicemail,
+  "ivr-menu": ivrMenu,
   "outbound-answered": outboundAnswered,
   "internal-call": internalCall,
   "hold-resume": holdResume,
@@ -32,6 +34,8 @@ const DEFINITIONS: Record<ScenarioName, ScenarioDefinition> = {
   "attended-transfer": attendedTransfer,
   "queue-answered-after-reoffers": queueAnsweredAfterReoffers,
   "queue-abandoned": queueAbandoned,
+  "queue-timeout": queueTimeout,
+  "queue-exit-key": queueExitKey,
   "agent-login-logout": agentLoginLogout,
   "user-status-changes": userStatusChanges,
   "phone-login-logout": phoneLoginLogout,

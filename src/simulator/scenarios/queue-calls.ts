@@ -183,3 +183,68 @@ export const queueAbandoned: ScenarioDefinition = {
     };
   },
 };
+
+/**
+ * The caller leaves the queue for the platform's `queueExit` reason, to the queue's own voicemail
+ * box (a Resource callpoint of type voicemail), leaves a message and hangs up.
+ */
+function exitToVoicemail(
+  list: StepList,
+  random: SeededRandom,
+  state: CompanyState,
+  queue: SimQueue,
+  exit: { queueExit: string; after: number; label: string },
+) {
+  const box = state.resourceCallpoint("voicemail", `8${queue.id}`, `Voicemail ${queue.name}`);
+  list.add(exit.after, `x: ${exit.label}, leaves the queue to voicemail`, (ctx) => {
+    const x = ctx.callId("x");
+    ctx.state.announceQueueExit(x, exit.queueExit);
+    ctx.state.queueCallLeave(queue.id, x, { handled: false });
+    ctx.state.routeCall(x, "DESTINATION", box);
+  });
+  hangUp(list, random, "x", [10_000, 40_000], "SOURCE_HANGUP");
+}
+
+export const queueTimeout: ScenarioDefinition = {
+  name: "queue-timeout",
+  description:
+    "An outside caller waits in a queue through `reoffers` (default 2) unanswered rounds until the queue's maximum wait runs out (call.queueExit max_waittime); the queue sends the caller to its voicemail box, where the caller leaves a message.",
+  expected: { summaryOutcome: "voicemail", direction: "inbound", offers: 4, transfers: 0, summaries: 1 },
+  trafficWeight: 1,
+  plan({ state, random, params }) {
+    const reoffers = reoffersParam(params, DEFAULT_ABANDON_REOFFERS);
+    const { queue, agents } = chooseQueue(state, random, agentsParam(params), this.name);
+    const list = new StepList();
+    callerIntoQueue(list, random, state, outsideCaller(random), queue);
+    unansweredRounds(list, random, state, queue, agents, reoffers);
+    exitToVoicemail(list, random, state, queue, {
+      queueExit: "max_waittime",
+      after: delay(random, 100, 500),
+      label: "maximum wait reached",
+    });
+    return {
+      steps: list.steps,
+      expected: { ...this.expected, offers: reoffers * agents.length },
+    };
+  },
+};
+
+export const queueExitKey: ScenarioDefinition = {
+  name: "queue-exit-key",
+  description:
+    "An outside caller waits in a queue through one unanswered round, then presses 1 to leave a message instead (call.queueExit key_1); the queue sends the call to its voicemail box, where the caller leaves a message.",
+  expected: { summaryOutcome: "voicemail", direction: "inbound", offers: 2, transfers: 0, summaries: 1 },
+  trafficWeight: 1,
+  plan({ state, random, params }) {
+    const { queue, agents } = chooseQueue(state, random, agentsParam(params), this.name);
+    const list = new StepList();
+    callerIntoQueue(list, random, state, outsideCaller(random), queue);
+    unansweredRounds(list, random, state, queue, agents, 1);
+    exitToVoicemail(list, random, state, queue, {
+      queueExit: "key_1",
+      after: delay(random, 500, 3000),
+      label: "caller presses 1",
+    });
+    return { steps: list.steps, expected: { ...this.expected, offers: agents.length } };
+  },
+};

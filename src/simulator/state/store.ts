@@ -565,6 +565,20 @@ export class CompanyState extends EventEmitter implements CompanyStateReader {
     this.publish({ type: "notification.call.queueExit", timestamp: this.seconds(), callId, queueExit });
   }
 
+  /** A dial-plan step finished on one side of a call (an IVR caller chose a digit): call.stepresult. */
+  announceStepResult(callId: string, side: CallSide, result: string): void {
+    const call = this.requireActiveCall(callId);
+    const callpoint = structuredClone(side === "SOURCE" ? call.source : call.destination);
+    this.publish({
+      type: "notification.call.stepresult",
+      timestamp: this.seconds(),
+      callId,
+      result,
+      side,
+      callpoint,
+    });
+  }
+
   /**
    * Click-to-dial an outside number: the user's phone places the call. call.start (the user to
    * the dial plan), then call.update DESTINATION (the external party). Further progress (ringing,

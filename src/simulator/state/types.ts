@@ -168,6 +168,17 @@ export type SimNotification =
     }
   | { type: "notification.call.end"; timestamp: number; callId: string; endReason: SimEndReason }
   | { type: "notification.call.queueExit"; timestamp: number; callId: string; queueExit: string }
+  | {
+      type: "notification.call.stepresult";
+      timestamp: number;
+      callId: string;
+      /** what the step produced, e.g. the digit an IVR caller pressed */
+      result: string;
+      /** the side of the call the step ran on */
+      side: "SOURCE" | "DESTINATION";
+      /** the callpoint that ran the step (an IVR Resource) */
+      callpoint: SimCallpoint;
+    }
   | { type: "notification.queue.update"; timestamp: number; queueId: string; changes: SimPropertyChange[] }
   | { type: "notification.queue.call.enter"; timestamp: number; queueId: string; callId: string }
   | { type: "notification.queue.call.leave"; timestamp: number; queueId: string; callId: string }

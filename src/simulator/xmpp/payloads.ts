@@ -33,6 +33,7 @@ export const XSI_TYPE_BY_NOTIFICATION: Record<SimNotification["type"], string> =
   "notification.call.update": "callUpdateNotification",
   "notification.call.end": "callEndNotification",
   "notification.call.queueExit": "callQueueExitNotification",
+  "notification.call.stepresult": "callStepResultNotification",
   "notification.queue.update": "updateQueueNotification",
   "notification.queue.call.enter": "queueCallEnterNotification",
   "notification.queue.call.leave": "queueCallLeaveNotification",
@@ -151,6 +152,8 @@ function notificationBody(state: CompanyStateReader, n: SimNotification, userDom
       return { callId: n.callId, endReason: n.endReason };
     case "notification.call.queueExit":
       return { callId: n.callId, queueExit: n.queueExit };
+    case "notification.call.stepresult":
+      return { callId: n.callId, result: n.result, side: n.side, callpoint: callpointNode(n.callpoint) };
     case "notification.queue.update":
       return { queueId: n.queueId, propertyChange: changesNode(n.changes) };
     case "notification.queue.call.enter":

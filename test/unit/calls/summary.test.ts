@@ -33,6 +33,8 @@ describe("call.summary", () => {
       direction: "inbound",
       caller: { number: "+31201234567", name: "Caller", userId: null, userName: null },
       dialled: "0201234567",
+      callerE164: "+31201234567",
+      dialledE164: "+31201234567",
       queueId: null,
       queueName: null,
       answeredBy: { type: "user", userId: "17", userName: "Jan Jansen", number: null, name: null },
@@ -46,6 +48,7 @@ describe("call.summary", () => {
       talkMs: 60_000,
       offers: 0,
       transfers: 0,
+      voicemail: null,
       endReason: "destination_hangup",
       resynced: false,
     });
@@ -203,10 +206,12 @@ describe("call.summary", () => {
     p.route("X", "DESTINATION", cp.resource("voicemail", "v1", "Support voicemail"));
     const left = rec.only("queue.caller.left");
     assert.equal(left.answered, false);
-    assert.equal(left.exitReason, "TIMEOUT");
+    assert.equal(left.exitReason, "max_wait");
+    assert.equal(left.queueExit, "TIMEOUT", "the platform's own value stays beside it");
     p.tick(20_000).end("X", "SOURCE_HANGUP");
     const [summary] = summaries(rec);
     assert.equal(summary.outcome, "voicemail");
+    assert.deepEqual(summary.voicemail, { id: "v1", name: "Support voicemail" });
     assert.equal(summary.waitMs, 20_000);
     assert.equal(summary.offers, 1);
   });

@@ -26,6 +26,7 @@ describe("LiveModel call events", () => {
       id: (started.source as { id: string }).id,
       state: "connecting",
       number: "+31201234567",
+      numberE164: "+31201234567",
       name: "Caller",
     });
     assert.equal((started.destination as { type: string }).type, "dialplan");

@@ -60,6 +60,10 @@ export function describeAll(notifications: readonly SimNotification[]): string[]
       }
       case "notification.call.end":
         return `${type} ${ref(n.callId)} ${n.endReason}`;
+      case "notification.call.stepresult":
+        return `${type} ${ref(n.callId)} ${n.side} ${side(n.callpoint)} result ${n.result}`;
+      case "notification.call.queueExit":
+        return `${type} ${ref(n.callId)} ${n.queueExit}`;
       case "notification.queue.call.enter":
       case "notification.queue.call.leave":
         return `${type} ${n.queueId} ${ref(n.callId)}`;

@@ -73,6 +73,14 @@ describe("simulator notification payloads", () => {
     { type: "notification.call.update", timestamp: t, call, updateType: "STATE" },
     { type: "notification.call.end", timestamp: t, callId: "call-1", endReason: "REPLACE" },
     { type: "notification.call.queueExit", timestamp: t, callId: "call-1", queueExit: "TIMEOUT" },
+    {
+      type: "notification.call.stepresult",
+      timestamp: t,
+      callId: "call-1",
+      result: "3",
+      side: "DESTINATION",
+      callpoint: call.destination,
+    },
     { type: "notification.queue.update", timestamp: t, queueId: "2001", changes: [change, change] },
     { type: "notification.queue.call.enter", timestamp: t, queueId: "2001", callId: "call-1" },
     { type: "notification.queue.call.leave", timestamp: t, queueId: "2001", callId: "call-1" },
@@ -121,6 +129,13 @@ describe("simulator notification payloads", () => {
         }
         case "notification.call.end":
           assert.equal(el.getChildText("endReason"), "REPLACE");
+          break;
+        case "notification.call.stepresult":
+          assert.equal(el.getChildText("callId"), "call-1");
+          assert.equal(el.getChildText("result"), "3");
+          assert.equal(el.getChildText("side"), "DESTINATION");
+          assert.equal(el.getChild("callpoint")?.attrs.type, "Resource");
+          assert.equal(el.getChild("callpoint")?.getChildText("resourceType"), "ivr");
           break;
         case "notification.queue.update":
           assert.equal(el.getChildren("propertyChange").length, 2);
