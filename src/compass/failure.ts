@@ -105,8 +105,8 @@ export function classifyFailure(err: unknown, context: FailureContext = {}): Con
     const condition = typeof e.condition === "string" ? e.condition : undefined;
     const text = typeof e.text === "string" ? e.text : "";
 
-    // XMPP SASL refusal (session's AuthenticationError, or xmpp.js's SASLError) and REST 401
-    if ((name === "AuthenticationError" || name === "SASLError") && condition !== undefined) {
+    // XMPP SASL refusal (session's LoginRefusedError, or xmpp.js's SASLError) and REST 401
+    if ((name === "LoginRefusedError" || name === "SASLError") && condition !== undefined) {
       return withHost({ kind: "login-rejected", retryable: false, condition });
     }
     if (rest?.statusCode === 401) {

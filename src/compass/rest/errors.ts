@@ -68,8 +68,9 @@ export class BadRequestError extends CompassRestError {
   override readonly code: string = "COMPASS_BAD_REQUEST";
 }
 
-export class AuthenticationError extends CompassRestError {
-  override name = "AuthenticationError";
+/** HTTP 401: the platform rejected the REST credentials (the XMPP counterpart is LoginRefusedError). */
+export class UnauthorizedError extends CompassRestError {
+  override name = "UnauthorizedError";
   override readonly code: string = "COMPASS_AUTHENTICATION";
 }
 
@@ -180,7 +181,7 @@ export function errorForStatus(failure: ResponseFailure): CompassRestError {
     case 400:
       return new BadRequestError(withDetail(), init);
     case 401:
-      return new AuthenticationError(
+      return new UnauthorizedError(
         withDetail(
           `the platform rejected the credentials of user "${failure.username}". Not retried: the platform ` +
             "blocks the source IP address for 10 minutes after 20 failed logins",

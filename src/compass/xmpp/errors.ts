@@ -27,14 +27,17 @@ export class SessionUnavailableError extends Error {
   }
 }
 
-/** The server refused our credentials; retrying would only count towards the platform's IP lock. */
-export class AuthenticationError extends Error {
+/**
+ * The XMPP server refused our credentials at SASL login; retrying would only count towards the
+ * platform's IP lock. (The REST counterpart, an HTTP 401, is rest/errors.ts UnauthorizedError.)
+ */
+export class LoginRefusedError extends Error {
   constructor(
     readonly condition: string,
     message: string,
   ) {
     super(message);
-    this.name = "AuthenticationError";
+    this.name = "LoginRefusedError";
   }
 }
 
@@ -47,11 +50,11 @@ const FINAL_SASL_CONDITIONS = new Set([
   "encryption-required",
 ]);
 
-/** Map an xmpp.js SASL error to AuthenticationError; anything else is returned as it is. */
+/** Map an xmpp.js SASL error to LoginRefusedError; anything else is returned as it is. */
 export function classifyLoginError(err: unknown): unknown {
   const e = err as { name?: string; condition?: string; text?: string } | undefined;
   if (e?.name === "SASLError" && typeof e.condition === "string" && FINAL_SASL_CONDITIONS.has(e.condition)) {
-    return new AuthenticationError(
+    return new LoginRefusedError(
       e.condition,
       `login refused: ${e.condition}${e.text ? ` (${clip(e.text)})` : ""}`,
     );

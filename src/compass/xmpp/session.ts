@@ -32,10 +32,10 @@ import {
 } from "../protocol/types";
 import { Backoff, type BackoffOptions } from "./backoff";
 import {
-  AuthenticationError,
   CompassRequestError,
   classifyLoginError,
   describe,
+  LoginRefusedError,
   SessionUnavailableError,
 } from "./errors";
 import { Link } from "./link";
@@ -327,7 +327,7 @@ export class CompassSession extends EventEmitter {
     this.log.debug(
       `XMPP connection failed (${reason.kind}, ${retrying ? "retrying" : "not retrying"}): ${error}`,
     );
-    if (err instanceof AuthenticationError) {
+    if (err instanceof LoginRefusedError) {
       this.running = false;
       this.setStatus({ state: "auth-failed", error, reason });
       return;

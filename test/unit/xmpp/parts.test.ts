@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Backoff, isLoopback, parseService } from "../../../src/compass/xmpp";
-import { AuthenticationError, classifyLoginError } from "../../../src/compass/xmpp/errors";
+import { classifyLoginError, LoginRefusedError } from "../../../src/compass/xmpp/errors";
 
 describe("session parts", () => {
   describe("Backoff", () => {
@@ -71,9 +71,9 @@ describe("session parts", () => {
     it("treats refused credentials as final and passing problems as retryable", () => {
       const sasl = (condition: string) =>
         Object.assign(new Error(condition), { name: "SASLError", condition });
-      assert.ok(classifyLoginError(sasl("not-authorized")) instanceof AuthenticationError);
-      assert.ok(classifyLoginError(sasl("account-disabled")) instanceof AuthenticationError);
-      assert.ok(!(classifyLoginError(sasl("temporary-auth-failure")) instanceof AuthenticationError));
+      assert.ok(classifyLoginError(sasl("not-authorized")) instanceof LoginRefusedError);
+      assert.ok(classifyLoginError(sasl("account-disabled")) instanceof LoginRefusedError);
+      assert.ok(!(classifyLoginError(sasl("temporary-auth-failure")) instanceof LoginRefusedError));
       const refused = new Error("connect ECONNREFUSED");
       assert.equal(classifyLoginError(refused), refused);
     });
