@@ -26,5 +26,4 @@ export {
   ServerError,
   UnauthorizedError,
 } from "./errors";
-export { isLoopbackHost } from "./origin";
 export { acceptHeader, DEFAULT_VERSIONS, mediaTypeFor, versionFromContentType } from "./versions";

@@ -15,4 +15,4 @@ export {
   type SessionState,
   type SessionStatus,
 } from "./session";
-export { isLoopback, parseService } from "./transport";
+export { parseService } from "./transport";

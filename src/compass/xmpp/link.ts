@@ -11,11 +11,11 @@ import net from "node:net";
 import tls from "node:tls";
 import xml, { type Element } from "@xmpp/xml";
 import { guarded, guardedTimeout } from "../guard";
+import { isLoopbackHost } from "../loopback";
 import { CompassRequestError, describe, SessionUnavailableError } from "./errors";
 import { IqTracker } from "./iq-tracker";
 import {
   destroySocket,
-  isLoopback,
   parseService,
   type ServiceAddress,
   type TrustOptions,
@@ -93,7 +93,7 @@ export class Link {
   }
 
   private get plaintextAllowed(): boolean {
-    return this.options.allowPlaintextOnLoopback && isLoopback(this.address.host);
+    return this.options.allowPlaintextOnLoopback && isLoopbackHost(this.address.host);
   }
 
   private compose(): XmppEntity {

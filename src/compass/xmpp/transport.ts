@@ -40,12 +40,6 @@ export function parseService(service: string): ServiceAddress {
   }
 }
 
-/** Loopback by address or name; only there may TLS be off (and only when allowed). */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost" || host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
-  return net.isIPv4(host) && host.startsWith("127.");
-}
-
 export interface TrustOptions {
   /** the XMPP domain the certificate must name (RFC 6120 13.7.2) */
   domain: string;

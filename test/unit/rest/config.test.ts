@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
+import { isLoopbackHost } from "../../../src/compass/loopback";
 import {
   acceptHeader,
   CompassConfigError,
   CompassOriginError,
   isCompassRestError,
-  isLoopbackHost,
   RestClient,
   versionFromContentType,
 } from "../../../src/compass/rest";

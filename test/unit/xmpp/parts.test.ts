@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Backoff, isLoopback, parseService } from "../../../src/compass/xmpp";
+import { isLoopbackHost } from "../../../src/compass/loopback";
+import { Backoff, parseService } from "../../../src/compass/xmpp";
 import { classifyLoginError, LoginRefusedError } from "../../../src/compass/xmpp/errors";
 
 describe("session parts", () => {
@@ -53,7 +54,7 @@ describe("session parts", () => {
 
     it("allows plaintext only for loopback hosts", () => {
       for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1"])
-        assert.equal(isLoopback(host), true, host);
+        assert.equal(isLoopbackHost(host), true, host);
       for (const host of [
         "10.0.0.1",
         "192.168.1.1",
@@ -62,7 +63,7 @@ describe("session parts", () => {
         "::2",
         "0.0.0.0",
       ]) {
-        assert.equal(isLoopback(host), false, host);
+        assert.equal(isLoopbackHost(host), false, host);
       }
     });
   });
