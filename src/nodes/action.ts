@@ -3,6 +3,7 @@
 // clear message. Status under the node says what the last operation did.
 
 import { classifyFailure } from "../compass/failure";
+import { cut } from "../compass/text";
 import type { CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
@@ -71,7 +72,11 @@ export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: Actio
         const error = err instanceof Error ? err : new Error(String(err));
         const statusCode = (error as { statusCode?: unknown }).statusCode;
         if (typeof statusCode === "number") msg.statusCode = statusCode;
-        node.status({ fill: "red", shape: "ring", text: withTime(RED, shorten(reasonOf(RED, error))) });
+        node.status({
+          fill: "red",
+          shape: "ring",
+          text: withTime(RED, cut(reasonOf(RED, error), STATUS_REASON_LENGTH)),
+        });
         done(error);
       },
     );
@@ -84,6 +89,5 @@ function reasonOf(RED: NodeAPI, error: Error): string {
   return failure.kind === "other" ? error.message : failureText(RED, failure);
 }
 
-export function shorten(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** A red status reason keeps 59 characters and the ellipsis: a status line of at most 60. */
+export const STATUS_REASON_LENGTH = 59;

@@ -4,7 +4,8 @@
 
 import { randomUUID } from "node:crypto";
 import { isReportKind, ReportError, type ReportProgress, resolveRange } from "../compass/reports";
-import { configNodeOf, shorten } from "./action";
+import { cut } from "../compass/text";
+import { configNodeOf, STATUS_REASON_LENGTH } from "./action";
 import { sharedText, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
@@ -83,7 +84,7 @@ export = function register(RED: NodeAPI): void {
           }
           const statusCode = (error as { statusCode?: unknown }).statusCode;
           if (typeof statusCode === "number") msg.statusCode = statusCode;
-          this.status({ fill: "red", shape: "ring", text: shorten(error.message) });
+          this.status({ fill: "red", shape: "ring", text: cut(error.message, STATUS_REASON_LENGTH) });
           done(error);
         },
       );

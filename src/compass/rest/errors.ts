@@ -3,6 +3,7 @@
 // before they can reach a message, and toJSON lists the safe fields explicitly.
 
 import { STATUS_CODES } from "node:http";
+import { cut } from "../text";
 
 /** Longest server detail kept on an error: enough to explain, too short to flood a log. */
 export const MAX_DETAIL_LENGTH = 500;
@@ -154,7 +155,7 @@ export function detailFromBody(body: unknown, secrets: readonly string[]): strin
   }
   if (!text) return undefined;
   const safe = redact(text.replace(/\s+/g, " "), secrets);
-  return safe.length > MAX_DETAIL_LENGTH ? `${safe.slice(0, MAX_DETAIL_LENGTH)}…` : safe;
+  return cut(safe, MAX_DETAIL_LENGTH);
 }
 
 export interface ResponseFailure {

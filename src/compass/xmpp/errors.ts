@@ -1,5 +1,7 @@
 // Errors the session hands to callers. None of them carries credentials or raw stanzas.
 
+import { cut } from "../text";
+
 /** The platform answered a request with an IQ error (`condition` is the RFC 6120 stanza error). */
 export class CompassRequestError extends Error {
   constructor(
@@ -56,18 +58,14 @@ export function classifyLoginError(err: unknown): unknown {
   if (e?.name === "SASLError" && typeof e.condition === "string" && FINAL_SASL_CONDITIONS.has(e.condition)) {
     return new LoginRefusedError(
       e.condition,
-      `login refused: ${e.condition}${e.text ? ` (${clip(e.text)})` : ""}`,
+      `login refused: ${e.condition}${e.text ? ` (${cut(e.text, 120)})` : ""}`,
     );
   }
   return err;
 }
 
-export function clip(text: string, max = 120): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 /** A message for status and logs: the error's message, never its properties (which could hold stanzas). */
 export function describe(err: unknown): string {
-  if (err instanceof Error) return clip(err.message || err.name, 300);
-  return clip(String(err), 300);
+  if (err instanceof Error) return cut(err.message || err.name, 300);
+  return cut(String(err), 300);
 }
