@@ -101,10 +101,11 @@ export class CompassConnection extends EventEmitter {
   }
 
   /**
-   * Subscribe to domain events by name ("call.started", ...; "*" for all), optionally only those
-   * about some users or queues. Returns the unsubscribe.
+   * Route domain events by name ("call.started", ...; "*" for all) to a handler, optionally only
+   * those about some users or queues. Returns the function that stops the routing. (Not "subscribe":
+   * that is the session's XMPP pubsub subscription.)
    */
-  subscribe(events: Iterable<string>, handler: EventHandler, keys?: RouteKeys): () => void {
+  onEvents(events: Iterable<string>, handler: EventHandler, keys?: RouteKeys): () => void {
     return this.router.add(events, handler, keys);
   }
 

@@ -1,6 +1,6 @@
-// The shared shape of every trigger node: join the config node's live session, subscribe to the
+// The shared shape of every trigger node: join the config node's live session, take the
 // chosen domain events only (so an event nobody asked for costs one map lookup), filter, and send
-// { topic, payload, compass } messages. Leaving (redeploy, delete) unsubscribes and releases the
+// { topic, payload, compass } messages. Leaving (redeploy, delete) stops the routing and releases the
 // session, so nothing leaks across deploys.
 
 import type { DomainEvent } from "../compass/model";
@@ -55,7 +55,7 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     node.send(msg);
     status.eventSent(event);
   };
-  const unsubscribe = connection.subscribe(
+  const stopRouting = connection.onEvents(
     options.events,
     (event, xml) => {
       if (options.accept && !options.accept(event)) return;
@@ -68,7 +68,7 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
 
   node.on("close", (_removed: boolean, done: () => void) => {
     status.close();
-    unsubscribe();
+    stopRouting();
     options.close?.();
     config.deregister(node, done);
   });

@@ -285,7 +285,7 @@ describe("faults: the crash and the guards", function () {
         c.on("status", () => {
           throw new Error("status listener boom");
         });
-        c.subscribe(["*"], () => {
+        c.onEvents(["*"], () => {
           throw new Error("event handler boom");
         });
         await waitFor(() => c.ready, 15_000, "subscribed despite the throwing listeners");

@@ -107,7 +107,7 @@ export class CallLedger {
   private readonly unsubscribe: () => void;
 
   constructor(connection: CompassConnection) {
-    this.unsubscribe = connection.subscribe(["*"], (e: DomainEvent) => this.record(e));
+    this.unsubscribe = connection.onEvents(["*"], (e: DomainEvent) => this.record(e));
   }
 
   private record(e: DomainEvent): void {

@@ -72,7 +72,7 @@ describe("CompassConnection against Prosody with the simulator's components", fu
   it("loads the model, keeps it current, and after a Prosody restart ends the call that ended meanwhile", async () => {
     connection = connect(state.userByUsername("alice")!.password);
     const events: DomainEvent[] = [];
-    connection.subscribe(["*"], (e) => events.push(e));
+    connection.onEvents(["*"], (e) => events.push(e));
     await waitFor(() => connection!.ready, 15_000, "the model to load through Prosody");
     assert.equal(connection.model.getUsers().length, state.users().length);
     assert.equal(connection.model.company?.id, state.company.id);
