@@ -64,7 +64,7 @@ export = function register(RED: NodeAPI): void {
         return snapshot();
       }
       if (query === "history") return live.callHistory();
-      if (!live.ready) throw new Error(t("compass-state.errors.not-ready"));
+      if (!live.modelLoaded) throw new Error(t("compass-state.errors.not-ready"));
       switch (query) {
         case "company":
           return live.model.company;

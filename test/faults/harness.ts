@@ -220,7 +220,7 @@ export async function waitForResync(
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  await waitFor(() => subscribedCount() > before && connection.ready, timeoutMs, what);
+  await waitFor(() => subscribedCount() > before && connection.modelLoaded, timeoutMs, what);
 }
 
 export function median(values: number[]): number {
