@@ -39,7 +39,7 @@ export = function register(RED: NodeAPI): void {
       return;
     }
     // The model is only current while the live session runs: this node keeps it open.
-    config.register(node);
+    config.acquire(node);
 
     node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       answer(msg).then(
@@ -52,7 +52,7 @@ export = function register(RED: NodeAPI): void {
       );
     });
 
-    node.on("close", (_removed: boolean, done: () => void) => config.deregister(node, done));
+    node.on("close", (_removed: boolean, done: () => void) => config.release(node, done));
 
     async function answer(msg: NodeMessage): Promise<unknown> {
       const live = connection!;

@@ -64,13 +64,13 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     },
     options.keys,
   );
-  config.register(node, (session, healthy) => status.session(session, healthy));
+  config.acquire(node, (session, healthy) => status.session(session, healthy));
 
   node.on("close", (_removed: boolean, done: () => void) => {
     status.close();
     stopRouting();
     options.close?.();
-    config.deregister(node, done);
+    config.release(node, done);
   });
 }
 
