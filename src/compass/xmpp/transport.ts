@@ -7,7 +7,13 @@ import tls from "node:tls";
 import { WebSocket } from "ws";
 import { guarded, guardedTimeout } from "../guard";
 import { SessionUnavailableError } from "./errors";
-import { ConnectionWebSocket, WebSocketSocket, type XmppEntity, type XmppSocket } from "./xmppjs";
+import {
+  attachWebSocket,
+  ConnectionWebSocket,
+  WebSocketSocket,
+  type XmppEntity,
+  type XmppSocket,
+} from "./xmppjs";
 
 export type TransportKind = "tcp" | "websocket";
 
@@ -135,7 +141,7 @@ export function webSocketTransport(trust: TrustOptions): unknown {
       const self = this as unknown as { url: string; secure: boolean };
       self.url = url;
       self.secure = url.startsWith("wss:");
-      this._attachSocket(new WebSocket(url, ["xmpp"], wsOptions));
+      attachWebSocket(this, new WebSocket(url, ["xmpp"], wsOptions));
     }
   }
   const Base = ConnectionWebSocket as unknown as new () => object;
