@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { isReportKind, ReportError, type ReportProgress, resolveRange } from "../compass/reports";
 import { cut } from "../compass/text";
-import { configNodeOf, STATUS_REASON_LENGTH } from "./action";
+import { STATUS_REASON_LENGTH } from "./action";
+import { connectionOf, refuseInput } from "./connection-of";
 import { sharedText, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
@@ -22,15 +23,13 @@ export = function register(RED: NodeAPI): void {
   function CompassCdr(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-cdr");
-    const config = configNodeOf(RED, this, def);
-    if (config?.configError) this.status({ fill: "red", shape: "ring", text: config.configError });
+    const { connection, reason } = connectionOf(RED, this, def);
+    if (!connection) {
+      refuseInput(this, reason);
+      return;
+    }
 
     this.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      const connection = config?.connection;
-      if (!config || !connection) {
-        done(new Error(config?.configError ?? sharedText(RED, "errors.no-config")));
-        return;
-      }
       const progress = ({ done: n, total }: ReportProgress) => {
         if (total > 1)
           this.status({ fill: "blue", shape: "dot", text: t("compass-cdr.status.day", { n, total }) });

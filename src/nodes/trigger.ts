@@ -5,7 +5,7 @@
 
 import type { DomainEvent } from "../compass/model";
 import type { RouteKeys } from "../compass/router";
-import { configNodeOf } from "./action";
+import { connectionOf } from "./connection-of";
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from "./red";
 import { withTime } from "./status";
 
@@ -32,12 +32,9 @@ export interface TriggerOptions {
 }
 
 export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: TriggerOptions): void {
-  const config = configNodeOf(RED, node, def);
-  const connection = config?.connection;
-  if (!config || !connection) {
-    if (config?.configError) node.status({ fill: "red", shape: "ring", text: config.configError });
-    return;
-  }
+  const reached = connectionOf(RED, node, def);
+  if (!reached.config) return;
+  const { config, connection } = reached;
 
   const status = new TriggerStatus(RED, node);
   const send = (event: DomainEvent, xml?: () => string) => {
