@@ -49,8 +49,11 @@ export class CompassConnection extends EventEmitter {
   readonly reports: CompassReports;
   readonly model = new LiveModel();
   status: SessionStatus = { state: "stopped" };
-  /** whether the model holds a complete picture (loaded after the latest subscription) */
-  ready = false;
+  /**
+   * Whether the model holds a complete picture (loaded after the latest subscription). Not the
+   * session's "ready" event, which says the XMPP session is set up.
+   */
+  modelLoaded = false;
 
   private session: CompassSession | null = null;
   private readonly holders = new Set<string>();
@@ -101,10 +104,11 @@ export class CompassConnection extends EventEmitter {
   }
 
   /**
-   * Subscribe to domain events by name ("call.started", ...; "*" for all), optionally only those
-   * about some users or queues. Returns the unsubscribe.
+   * Route domain events by name ("call.started", ...; "*" for all) to a handler, optionally only
+   * those about some users or queues. Returns the function that stops the routing. (Not "subscribe":
+   * that is the session's XMPP pubsub subscription.)
    */
-  subscribe(events: Iterable<string>, handler: EventHandler, keys?: RouteKeys): () => void {
+  onEvents(events: Iterable<string>, handler: EventHandler, keys?: RouteKeys): () => void {
     return this.router.add(events, handler, keys);
   }
 
@@ -134,7 +138,7 @@ export class CompassConnection extends EventEmitter {
       guarded(
         "connection status listener",
         (status: SessionStatus) => {
-          if (status.state !== "subscribed") this.ready = false;
+          if (status.state !== "subscribed") this.modelLoaded = false;
           this.setStatus(status);
         },
         this.failed,
@@ -164,7 +168,7 @@ export class CompassConnection extends EventEmitter {
     if (this.holders.size > 0 || !this.session) return;
     const session = this.session;
     this.session = null;
-    this.ready = false;
+    this.modelLoaded = false;
     this.clearReloadTimer();
     this.generation++;
     session.removeAllListeners();
@@ -194,7 +198,7 @@ export class CompassConnection extends EventEmitter {
       const held = this.held ?? [];
       this.held = null;
       for (const { notification, stanza } of held) this.apply(notification, stanza);
-      this.ready = true;
+      this.modelLoaded = true;
     } catch (err) {
       if (generation !== this.generation) return;
       this.options.log?.warn(`reloading the live model failed: ${errorText(err)}`);

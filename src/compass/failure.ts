@@ -3,6 +3,7 @@
 // reads the same everywhere. Nothing here holds credentials or raw stanzas.
 
 import { CompassNetworkError, CompassRestError, CompassTimeoutError } from "./rest/errors";
+import { cut } from "./text";
 
 export type FailureKind =
   | "dns"
@@ -90,7 +91,7 @@ interface ErrorLike {
 /** Turn what a connection attempt failed with into a typed reason. */
 export function classifyFailure(err: unknown, context: FailureContext = {}): ConnectFailure {
   const chain = causes(err);
-  const detail = clipText(messageOf(err));
+  const detail = cut(messageOf(err), 300);
   const host = context.host ?? restHost(err);
   const withHost = (f: Omit<ConnectFailure, "detail">): ConnectFailure => ({
     ...(host !== undefined ? { host } : {}),
@@ -105,8 +106,8 @@ export function classifyFailure(err: unknown, context: FailureContext = {}): Con
     const condition = typeof e.condition === "string" ? e.condition : undefined;
     const text = typeof e.text === "string" ? e.text : "";
 
-    // XMPP SASL refusal (session's AuthenticationError, or xmpp.js's SASLError) and REST 401
-    if ((name === "AuthenticationError" || name === "SASLError") && condition !== undefined) {
+    // XMPP SASL refusal (session's LoginRefusedError, or xmpp.js's SASLError) and REST 401
+    if ((name === "LoginRefusedError" || name === "SASLError") && condition !== undefined) {
       return withHost({ kind: "login-rejected", retryable: false, condition });
     }
     if (rest?.statusCode === 401) {
@@ -242,8 +243,4 @@ function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   const m = (err as ErrorLike | undefined)?.message;
   return typeof m === "string" ? m : String(err);
-}
-
-function clipText(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -5,12 +5,12 @@
 
 import { parse } from "csv-parse/sync";
 import {
-  AuthenticationError,
   CompassConfigError,
   ForbiddenError,
   NotFoundError,
   RestClient,
   type RestClientOptions,
+  UnauthorizedError,
 } from "./rest";
 
 export type CdrKind = "company" | "user" | "queue";
@@ -230,7 +230,7 @@ export class CompassReports {
 
 /** The platform's refusals, said for reports; anything else (network, origin guard) as it is. */
 function reportErrorFor(err: unknown, day: string): unknown {
-  if (err instanceof AuthenticationError) {
+  if (err instanceof UnauthorizedError) {
     return new ReportError("unauthorized", {}, err.message, 401);
   }
   if (err instanceof ForbiddenError) {

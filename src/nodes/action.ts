@@ -2,8 +2,10 @@
 // msg.payload / msg.statusCode, call done() once, and on failure done(err) so a Catch node gets a
 // clear message. Status under the node says what the last operation did.
 
+import type { CompassConnection } from "../compass/connection";
 import { classifyFailure } from "../compass/failure";
-import type { CompassConfigNode } from "./config-node";
+import { cut } from "../compass/text";
+import { connectionOf, refuseInput } from "./connection-of";
 import { sharedText } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
 import { failureText, withTime } from "./status";
@@ -16,16 +18,7 @@ export interface ActionResult {
   summary: string;
 }
 
-export type ActionHandler = (msg: NodeMessage, config: CompassConfigNode) => Promise<ActionResult>;
-
-export function configNodeOf(RED: NodeAPI, node: Node, def: NodeDef): CompassConfigNode | null {
-  const id = typeof def.config === "string" ? def.config : "";
-  const config = id ? (RED.nodes.getNode(id) as CompassConfigNode | null) : null;
-  if (!config) {
-    node.status({ fill: "red", shape: "ring", text: sharedText(RED, "status.no-config") });
-  }
-  return config;
-}
+export type ActionHandler = (msg: NodeMessage, connection: CompassConnection) => Promise<ActionResult>;
 
 export function evaluate(
   RED: NodeAPI,
@@ -43,22 +36,15 @@ export function evaluate(
 
 /** Wire an action node: one handler per message, status and errors handled the same way everywhere. */
 export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: ActionHandler): void {
-  const config = configNodeOf(RED, node, def);
-  if (config?.configError) {
-    node.status({ fill: "red", shape: "ring", text: config.configError });
+  const { connection, reason } = connectionOf(RED, node, def);
+  if (!connection) {
+    refuseInput(node, reason);
+    return;
   }
   node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-    if (!config) {
-      done(new Error(sharedText(RED, "errors.no-config")));
-      return;
-    }
-    if (config.configError) {
-      done(new Error(config.configError));
-      return;
-    }
     // replaces whatever the last request left, a stale error included
     node.status({ fill: "blue", shape: "dot", text: sharedText(RED, "status.requesting") });
-    handler(msg, config).then(
+    handler(msg, connection).then(
       (result) => {
         msg.payload = result.payload;
         if (result.statusCode !== undefined) msg.statusCode = result.statusCode;
@@ -71,7 +57,11 @@ export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: Actio
         const error = err instanceof Error ? err : new Error(String(err));
         const statusCode = (error as { statusCode?: unknown }).statusCode;
         if (typeof statusCode === "number") msg.statusCode = statusCode;
-        node.status({ fill: "red", shape: "ring", text: withTime(RED, shorten(reasonOf(RED, error))) });
+        node.status({
+          fill: "red",
+          shape: "ring",
+          text: withTime(RED, cut(reasonOf(RED, error), STATUS_REASON_LENGTH)),
+        });
         done(error);
       },
     );
@@ -84,6 +74,5 @@ function reasonOf(RED: NodeAPI, error: Error): string {
   return failure.kind === "other" ? error.message : failureText(RED, failure);
 }
 
-export function shorten(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** A red status reason keeps 59 characters and the ellipsis: a status line of at most 60. */
+export const STATUS_REASON_LENGTH = 59;

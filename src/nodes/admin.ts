@@ -35,11 +35,11 @@ export function registerAdminRoutes(RED: NodeAPI): void {
 /** Users and queues from the live model when it is loaded; otherwise (and switches always) over REST. */
 async function choices(config: CompassConfigNode, kind: Kind): Promise<Choice[]> {
   const connection = config.connection!;
-  if (connection.ready && kind === "users")
+  if (connection.modelLoaded && kind === "users")
     return byName(
       connection.model.getUsers().map((u) => ({ id: u.id, name: u.name, detail: u.extensions ?? undefined })),
     );
-  if (connection.ready && kind === "queues")
+  if (connection.modelLoaded && kind === "queues")
     return byName(connection.model.getQueues().map((q) => ({ id: q.id, name: q.name })));
   return connection.operations[kind]();
 }

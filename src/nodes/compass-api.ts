@@ -26,7 +26,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-api");
 
-    runAction(RED, this, def, async (msg, config) => {
+    runAction(RED, this, def, async (msg, connection) => {
       const method = String(
         def.method === "msg" || !def.method ? (msg.method ?? "GET") : def.method,
       ).toUpperCase() as RestMethod;
@@ -38,7 +38,7 @@ export = function register(RED: NodeAPI): void {
 
       const body = await requestBody(RED, this, msg, def);
       const isAbsolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(where);
-      const response = await config.connection!.rest.request({
+      const response = await connection.rest.request({
         method,
         ...(isAbsolute ? { url: where } : { path: where.startsWith("/") ? where : `/${where}` }),
         body: method === "GET" || method === "DELETE" ? undefined : body,

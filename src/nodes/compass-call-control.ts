@@ -25,8 +25,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-call-control");
 
-    runAction(RED, this, def, async (msg, config) => {
-      const operations = config.connection!.operations;
+    runAction(RED, this, def, async (msg, connection) => {
+      const operations = connection.operations;
       const input = await readInputs(RED, this, def, msg, INPUTS);
       const action = String(input.action).toLowerCase();
       if (!ACTIONS.has(action)) throw new Error(t("compass-call-control.errors.bad-action", { action }));

@@ -4,7 +4,9 @@
 
 import { randomUUID } from "node:crypto";
 import { isReportKind, ReportError, type ReportProgress, resolveRange } from "../compass/reports";
-import { configNodeOf, shorten } from "./action";
+import { cut } from "../compass/text";
+import { STATUS_REASON_LENGTH } from "./action";
+import { connectionOf, refuseInput } from "./connection-of";
 import { sharedText, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
@@ -21,15 +23,13 @@ export = function register(RED: NodeAPI): void {
   function CompassCdr(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-cdr");
-    const config = configNodeOf(RED, this, def);
-    if (config?.configError) this.status({ fill: "red", shape: "ring", text: config.configError });
+    const { connection, reason } = connectionOf(RED, this, def);
+    if (!connection) {
+      refuseInput(this, reason);
+      return;
+    }
 
     this.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      const connection = config?.connection;
-      if (!config || !connection) {
-        done(new Error(config?.configError ?? sharedText(RED, "errors.no-config")));
-        return;
-      }
       const progress = ({ done: n, total }: ReportProgress) => {
         if (total > 1)
           this.status({ fill: "blue", shape: "dot", text: t("compass-cdr.status.day", { n, total }) });
@@ -83,7 +83,7 @@ export = function register(RED: NodeAPI): void {
           }
           const statusCode = (error as { statusCode?: unknown }).statusCode;
           if (typeof statusCode === "number") msg.statusCode = statusCode;
-          this.status({ fill: "red", shape: "ring", text: shorten(error.message) });
+          this.status({ fill: "red", shape: "ring", text: cut(error.message, STATUS_REASON_LENGTH) });
           done(error);
         },
       );

@@ -15,7 +15,7 @@ import { failureText, isHealthy, statusFor } from "./status";
 export = function register(RED: NodeAPI): void {
   function CompassConfig(this: CompassConfigNode, def: CompassConfigDef): void {
     RED.nodes.createNode(this, def);
-    this.users = {};
+    this.users = {}; // Node-RED reads this name to route our status and errors (see config-node.ts)
 
     const username = this.credentials?.username?.trim();
     const password = this.credentials?.password;
@@ -78,7 +78,7 @@ export = function register(RED: NodeAPI): void {
       });
     });
 
-    this.register = (user: Node, show?: ShowSessionStatus) => {
+    this.acquire = (user: Node, show?: ShowSessionStatus) => {
       if (!connection) {
         user.status({ fill: "red", shape: "ring", text: this.configError ?? "" });
         return;
@@ -89,7 +89,7 @@ export = function register(RED: NodeAPI): void {
       connection.acquire(user.id);
       showTo(user, connection.status);
     };
-    this.deregister = (user: Node, done: () => void) => {
+    this.release = (user: Node, done: () => void) => {
       delete this.users[user.id];
       shows.delete(user.id);
       if (!connection) return done();

@@ -23,8 +23,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-dial");
 
-    runAction(RED, this, def, async (msg, config) => {
-      const operations = config.connection!.operations;
+    runAction(RED, this, def, async (msg, connection) => {
+      const operations = connection.operations;
       const input = await readInputs(RED, this, def, msg, INPUTS);
       const userId = requireId(input.user, t("compass-dial.errors.no-user"));
       const target = requireText(input.destination, t("compass-dial.errors.no-destination"));

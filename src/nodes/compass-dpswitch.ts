@@ -20,8 +20,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-dpswitch");
 
-    runAction(RED, this, def, async (msg, config) => {
-      const operations = config.connection!.operations;
+    runAction(RED, this, def, async (msg, connection) => {
+      const operations = connection.operations;
       const input = await readInputs(RED, this, def, msg, INPUTS);
       const action = String(input.action).toLowerCase();
       if (action !== "get" && action !== "set")

@@ -1,8 +1,9 @@
 // compass-state: answers from the live model without a round trip (company, users, queues with
 // stats, active calls, one object by id), a forced reload, or the platform's call history.
 
-import { configNodeOf, evaluate } from "./action";
-import { sharedText, translator } from "./i18n";
+import { evaluate } from "./action";
+import { connectionOf, refuseInput } from "./connection-of";
+import { translator } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
 
 const QUERIES = [
@@ -29,17 +30,14 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const t = translator(RED, "compass-state");
-    const config = configNodeOf(RED, node, def);
-    const connection = config?.connection;
-    if (!config || !connection) {
-      if (config?.configError) node.status({ fill: "red", shape: "ring", text: config.configError });
-      node.on("input", (_msg: NodeMessage, _send: SendFn, done: DoneFn) =>
-        done(new Error(config?.configError ?? sharedText(RED, "errors.no-config"))),
-      );
+    const reached = connectionOf(RED, node, def);
+    if (!reached.config) {
+      refuseInput(node, reached.reason);
       return;
     }
+    const { config, connection } = reached;
     // The model is only current while the live session runs: this node keeps it open.
-    config.register(node);
+    config.acquire(node);
 
     node.on("input", (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       answer(msg).then(
@@ -52,10 +50,10 @@ export = function register(RED: NodeAPI): void {
       );
     });
 
-    node.on("close", (_removed: boolean, done: () => void) => config.deregister(node, done));
+    node.on("close", (_removed: boolean, done: () => void) => config.release(node, done));
 
     async function answer(msg: NodeMessage): Promise<unknown> {
-      const live = connection!;
+      const live = connection;
       const query = queryOf(def.query === "msg" ? msg.query : def.query);
       if (!query)
         throw new Error(t("compass-state.errors.bad-query", { query: String(msg.query ?? def.query) }));
@@ -64,7 +62,7 @@ export = function register(RED: NodeAPI): void {
         return snapshot();
       }
       if (query === "history") return live.callHistory();
-      if (!live.ready) throw new Error(t("compass-state.errors.not-ready"));
+      if (!live.modelLoaded) throw new Error(t("compass-state.errors.not-ready"));
       switch (query) {
         case "company":
           return live.model.company;

@@ -26,8 +26,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-user-status");
 
-    runAction(RED, this, def, async (msg, config) => {
-      const operations = config.connection!.operations;
+    runAction(RED, this, def, async (msg, connection) => {
+      const operations = connection.operations;
       // An older flow may hold no status at all: it was read from msg.payload then too.
       const input = await readInputs(
         RED,

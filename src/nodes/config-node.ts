@@ -11,18 +11,19 @@ export interface CompassConfigNode extends Node {
   /** set when the configuration cannot work (bad domain, missing credentials): shown on every user */
   configError?: string;
   /**
-   * The real-time nodes that use this config node, by id. The name matters: Node-RED routes the
-   * config node's errors and status to Catch and Status nodes in these nodes' flows.
+   * The real-time nodes that use this config node, by id. The name must stay `users` (not holders,
+   * like the rest of acquire/release): Node-RED routes the config node's errors and status to Catch
+   * and Status nodes in the flows of the nodes listed under exactly this property.
    */
   users: Record<string, Node>;
   /**
-   * A real-time node joins: the first one opens the shared live session. With `show`, the node is
-   * handed the session's status instead of having it set on it directly.
+   * A real-time node holds the shared live session (the connection's acquire): the first one opens
+   * it. With `show`, the node is handed the session's status instead of having it set on it directly.
    */
-  register(node: Node, show?: ShowSessionStatus): void;
-  /** a real-time node leaves: the last one closes the live session */
-  deregister(node: Node, done: () => void): void;
-  /** the session's status as last pushed to users, so a node registering late shows it at once */
+  acquire(node: Node, show?: ShowSessionStatus): void;
+  /** a real-time node lets go of the live session (the connection's release): the last one closes it */
+  release(node: Node, done: () => void): void;
+  /** the session's status as last pushed to users, so a node acquiring late shows it at once */
   lastStatus?: NodeStatus;
 }
 

@@ -2,6 +2,7 @@
 // the reason when a connection cannot be made. Red where retrying cannot help, yellow while it retries.
 
 import type { ConnectFailure } from "../compass/failure";
+import { cut } from "../compass/text";
 import type { SessionStatus } from "../compass/xmpp";
 import { sharedText, translator } from "./i18n";
 import type { NodeAPI, NodeStatus } from "./red";
@@ -102,13 +103,8 @@ export function failureMessage(failure: ConnectFailure): Message {
     case "stream-closed":
       return { key, with: { condition: failure.condition ?? "" } };
     default:
-      return { key: "common.failure.other", with: { detail: clip(failure.detail) } };
+      return { key: "common.failure.other", with: { detail: cut(failure.detail, 99) } };
   }
-}
-
-/** Status lines stay short; the log and the Catch message carry the whole text. */
-function clip(text: string, max = 100): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** "logged in · 14:02": a text with the runtime's local time of day. */

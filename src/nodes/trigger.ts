@@ -1,11 +1,11 @@
-// The shared shape of every trigger node: join the config node's live session, subscribe to the
+// The shared shape of every trigger node: join the config node's live session, take the
 // chosen domain events only (so an event nobody asked for costs one map lookup), filter, and send
-// { topic, payload, compass } messages. Leaving (redeploy, delete) unsubscribes and releases the
+// { topic, payload, compass } messages. Leaving (redeploy, delete) stops the routing and releases the
 // session, so nothing leaks across deploys.
 
 import type { DomainEvent } from "../compass/model";
 import type { RouteKeys } from "../compass/router";
-import { configNodeOf } from "./action";
+import { connectionOf } from "./connection-of";
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from "./red";
 import { withTime } from "./status";
 
@@ -32,12 +32,9 @@ export interface TriggerOptions {
 }
 
 export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: TriggerOptions): void {
-  const config = configNodeOf(RED, node, def);
-  const connection = config?.connection;
-  if (!config || !connection) {
-    if (config?.configError) node.status({ fill: "red", shape: "ring", text: config.configError });
-    return;
-  }
+  const reached = connectionOf(RED, node, def);
+  if (!reached.config) return;
+  const { config, connection } = reached;
 
   const status = new TriggerStatus(RED, node);
   const send = (event: DomainEvent, xml?: () => string) => {
@@ -55,7 +52,7 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     node.send(msg);
     status.eventSent(event);
   };
-  const unsubscribe = connection.subscribe(
+  const stopRouting = connection.onEvents(
     options.events,
     (event, xml) => {
       if (options.accept && !options.accept(event)) return;
@@ -64,13 +61,13 @@ export function runTrigger(RED: NodeAPI, node: Node, def: NodeDef, options: Trig
     },
     options.keys,
   );
-  config.register(node, (session, healthy) => status.session(session, healthy));
+  config.acquire(node, (session, healthy) => status.session(session, healthy));
 
   node.on("close", (_removed: boolean, done: () => void) => {
     status.close();
-    unsubscribe();
+    stopRouting();
     options.close?.();
-    config.deregister(node, done);
+    config.release(node, done);
   });
 }
 

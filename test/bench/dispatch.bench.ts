@@ -91,24 +91,24 @@ const cases: Array<[string, Setup]> = [
   [
     "100 idle user-event nodes",
     (c, sink) => {
-      for (let i = 0; i < 100; i++) c.subscribe(USER_EVENTS, () => sink.n++);
+      for (let i = 0; i < 100; i++) c.onEvents(USER_EVENTS, () => sink.n++);
     },
   ],
   [
     "100 call-event nodes, filter matches nothing",
     (c, sink) => {
       // as compass-call-event subscribes: its user filter goes to the connection's index
-      for (let i = 0; i < 100; i++) c.subscribe(CALL_EVENTS, () => sink.n++, { users: idSet(`nobody-${i}`) });
+      for (let i = 0; i < 100; i++) c.onEvents(CALL_EVENTS, () => sink.n++, { users: idSet(`nobody-${i}`) });
     },
   ],
   [
     "100 filtered call-event nodes, one matching",
     (c, sink) => {
-      for (let i = 0; i < 99; i++) c.subscribe(CALL_EVENTS, () => sink.n++, { users: idSet(`nobody-${i}`) });
-      c.subscribe(CALL_EVENTS, () => sink.n++, { users: idSet("100") });
+      for (let i = 0; i < 99; i++) c.onEvents(CALL_EVENTS, () => sink.n++, { users: idSet(`nobody-${i}`) });
+      c.onEvents(CALL_EVENTS, () => sink.n++, { users: idSet("100") });
     },
   ],
-  ["1 call-event node taking everything", (c, sink) => void c.subscribe(CALL_EVENTS, () => sink.n++)],
+  ["1 call-event node taking everything", (c, sink) => void c.onEvents(CALL_EVENTS, () => sink.n++)],
 ];
 
 function run(setup: Setup, notifications: Notification[]): { perSecond: number; delivered: number } {

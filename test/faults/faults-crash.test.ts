@@ -142,7 +142,7 @@ describe("faults: the crash and the guards", function () {
           (connection.status as { reason?: { kind?: string } }).reason?.kind,
           "certificate-mismatch",
         );
-        assert.ok(connection.ready === false, "never subscribed");
+        assert.ok(connection.modelLoaded === false, "never subscribed");
         const connections = (relay as Relay).connections;
         assert.equal(connections.length, 1, `attempts: ${connections.length}`);
         for (const conn of connections) {
@@ -285,10 +285,10 @@ describe("faults: the crash and the guards", function () {
         c.on("status", () => {
           throw new Error("status listener boom");
         });
-        c.subscribe(["*"], () => {
+        c.onEvents(["*"], () => {
           throw new Error("event handler boom");
         });
-        await waitFor(() => c.ready, 15_000, "subscribed despite the throwing listeners");
+        await waitFor(() => c.modelLoaded, 15_000, "subscribed despite the throwing listeners");
         platform.state.setUserStatus(platform.state.users()[0]?.id as string, { displayStatus: "x" });
         await delay(300);
         // told in the connection's log (Node-RED's warn), not thrown

@@ -75,7 +75,7 @@ describe("faults: cut, stalled and half-dead links", function () {
     const random = new SeededRandom(1717);
     const { c, counts } = open();
     const ledger = new CallLedger(c);
-    await waitFor(() => c.ready, 15_000, "the first subscription");
+    await waitFor(() => c.modelLoaded, 15_000, "the first subscription");
     const heapBefore = heapAfterGc();
     const clean = p.relay.connections[0] as RelayConnection;
     const phases = setUpPhases(clean);
@@ -142,7 +142,7 @@ describe("faults: cut, stalled and half-dead links", function () {
     // one connection through the relay (stalled), one straight to Prosody (its phone service dies)
     const stalled = open();
     const direct = open({ direct: true });
-    await waitFor(() => stalled.c.ready && direct.c.ready, 15_000, "both subscribed");
+    await waitFor(() => stalled.c.modelLoaded && direct.c.modelLoaded, 15_000, "both subscribed");
     const left = { stalled: stalled.counts.left, direct: direct.counts.left };
     const before = { stalled: stalled.counts.subscribed, direct: direct.counts.subscribed };
 
@@ -191,7 +191,7 @@ describe("faults: cut, stalled and half-dead links", function () {
   it("notices a phone service that leaves the server (Prosody answers for it), with a 2 s liveness interval", async () => {
     const p = fixture.platform;
     const { c, counts } = open({ direct: true, pingIntervalMs: 2000, pingTimeoutMs: 1000 });
-    await waitFor(() => c.ready, 15_000, "subscribed");
+    await waitFor(() => c.modelLoaded, 15_000, "subscribed");
     const left = counts.left;
     const before = counts.subscribed;
     const t0 = Date.now();

@@ -50,7 +50,7 @@ describe("faults: mutated notifications through the real path", function () {
       },
     });
     const c = connection;
-    await waitFor(() => c.ready, 15_000, "subscribed");
+    await waitFor(() => c.modelLoaded, 15_000, "subscribed");
     const jid = p.components.services.subscriptionList()[0]?.jid as string;
     assert.ok(jid, "the client's subscription");
 

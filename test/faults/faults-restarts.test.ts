@@ -41,7 +41,7 @@ describe("faults: Prosody restarts under call traffic", function () {
       if (s.state === "subscribed") subscribed++;
     });
     const ledger = new CallLedger(c);
-    await waitFor(() => c.ready, 15_000, "the first subscription");
+    await waitFor(() => c.modelLoaded, 15_000, "the first subscription");
     const heapBefore = heapAfterGc();
     // steady traffic: scenarios at 5x speed, a new one every ~0.5 s, up to 6 at once
     traffic = startTraffic(p.state, { callsPerMinute: 120, timeScale: 0.2, maxConcurrent: 6, seed: 4242 });

@@ -107,7 +107,7 @@ export class CallLedger {
   private readonly unsubscribe: () => void;
 
   constructor(connection: CompassConnection) {
-    this.unsubscribe = connection.subscribe(["*"], (e: DomainEvent) => this.record(e));
+    this.unsubscribe = connection.onEvents(["*"], (e: DomainEvent) => this.record(e));
   }
 
   private record(e: DomainEvent): void {
@@ -220,7 +220,7 @@ export async function waitForResync(
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  await waitFor(() => subscribedCount() > before && connection.ready, timeoutMs, what);
+  await waitFor(() => subscribedCount() > before && connection.modelLoaded, timeoutMs, what);
 }
 
 export function median(values: number[]): number {

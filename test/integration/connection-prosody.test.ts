@@ -72,8 +72,8 @@ describe("CompassConnection against Prosody with the simulator's components", fu
   it("loads the model, keeps it current, and after a Prosody restart ends the call that ended meanwhile", async () => {
     connection = connect(state.userByUsername("alice")!.password);
     const events: DomainEvent[] = [];
-    connection.subscribe(["*"], (e) => events.push(e));
-    await waitFor(() => connection!.ready, 15_000, "the model to load through Prosody");
+    connection.onEvents(["*"], (e) => events.push(e));
+    await waitFor(() => connection!.modelLoaded, 15_000, "the model to load through Prosody");
     assert.equal(connection.model.getUsers().length, state.users().length);
     assert.equal(connection.model.company?.id, state.company.id);
 
@@ -96,7 +96,7 @@ describe("CompassConnection against Prosody with the simulator's components", fu
     await restarted;
 
     await waitFor(
-      () => connection!.ready && connection!.model.getCall(call.id) === null,
+      () => connection!.modelLoaded && connection!.model.getCall(call.id) === null,
       45_000,
       "resync after restart",
     );

@@ -51,7 +51,7 @@ describe("compass-call-control (real flows, simulator over loopback)", () => {
       cfg: { username: "alice", password: "compass-alice" },
     });
     await waitFor(
-      () => flow.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready === true,
+      () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
       8000,
       "the live model",
     );

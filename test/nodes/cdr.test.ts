@@ -102,7 +102,7 @@ describe("compass-cdr (real flows, simulator over loopback)", () => {
     });
     if (options.summaries) {
       await waitFor(
-        () => flow.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready === true,
+        () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
         8000,
         "the live model",
       );

@@ -168,7 +168,7 @@ describe("connection status and reasons under the nodes (real flows, real server
     const f = await triggerFlow(sim.xmpp!.service, alice, ["call.summary"]);
     await waitFor(() => last(f)?.text === "subscribed", 8000, "subscribed");
     await waitFor(
-      () => f.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready === true,
+      () => f.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
       8000,
       "the live model",
     );
@@ -190,7 +190,7 @@ describe("connection status and reasons under the nodes (real flows, real server
     sim = await startSimulator({ clock: clock.now });
     const f = await triggerFlow(sim.xmpp!.service);
     await waitFor(
-      () => f.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready === true,
+      () => f.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
       8000,
       "the live model",
     );

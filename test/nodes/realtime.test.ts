@@ -188,7 +188,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       alice,
     );
     await waitFor(() => f.statuses("state").at(-1)?.fill === "green", 5000, "subscribed");
-    await waitFor(() => f.node("cfg").connection.ready, 5000, "the model to load");
+    await waitFor(() => f.node("cfg").connection.modelLoaded, 5000, "the model to load");
     const ask = async (query: string, id?: string) => {
       const before = f.received("out").length;
       f.node("state").receive({ query, id });

@@ -143,7 +143,7 @@ export async function loadTriggers(
   const types = ["compass-config", ...new Set(triggers.map((t) => t.type))];
   const flow = await loadFlow(types, nodes, { cfg: { username: "alice", password: "compass-alice" } });
   await waitFor(
-    () => flow.node<{ connection?: { ready: boolean } }>("cfg").connection?.ready === true,
+    () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
     8000,
     "the live model",
   );

@@ -1,3 +1,5 @@
+import { cut } from "../text";
+
 /**
  * The only error the protocol layer throws: a stanza that cannot be read as the platform's XML.
  * Messages name the element and never echo large or secret content (values are clipped).
@@ -13,7 +15,10 @@ export class ProtocolError extends Error {
   }
 }
 
-/** Clip a value for use inside an error message. */
+/**
+ * A value cut for use inside an error message: text.ts `cut` with this layer's default length. Kept
+ * as a name because protocol/parse.ts (another branch's file at the time) calls it.
+ */
 export function clip(value: string, max = 64): string {
-  return value.length > max ? `${value.slice(0, max)}…` : value;
+  return cut(value, max);
 }

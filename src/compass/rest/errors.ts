@@ -3,6 +3,7 @@
 // before they can reach a message, and toJSON lists the safe fields explicitly.
 
 import { STATUS_CODES } from "node:http";
+import { cut } from "../text";
 
 /** Longest server detail kept on an error: enough to explain, too short to flood a log. */
 export const MAX_DETAIL_LENGTH = 500;
@@ -68,8 +69,9 @@ export class BadRequestError extends CompassRestError {
   override readonly code: string = "COMPASS_BAD_REQUEST";
 }
 
-export class AuthenticationError extends CompassRestError {
-  override name = "AuthenticationError";
+/** HTTP 401: the platform rejected the REST credentials (the XMPP counterpart is LoginRefusedError). */
+export class UnauthorizedError extends CompassRestError {
+  override name = "UnauthorizedError";
   override readonly code: string = "COMPASS_AUTHENTICATION";
 }
 
@@ -153,7 +155,7 @@ export function detailFromBody(body: unknown, secrets: readonly string[]): strin
   }
   if (!text) return undefined;
   const safe = redact(text.replace(/\s+/g, " "), secrets);
-  return safe.length > MAX_DETAIL_LENGTH ? `${safe.slice(0, MAX_DETAIL_LENGTH)}…` : safe;
+  return cut(safe, MAX_DETAIL_LENGTH);
 }
 
 export interface ResponseFailure {
@@ -180,7 +182,7 @@ export function errorForStatus(failure: ResponseFailure): CompassRestError {
     case 400:
       return new BadRequestError(withDetail(), init);
     case 401:
-      return new AuthenticationError(
+      return new UnauthorizedError(
         withDetail(
           `the platform rejected the credentials of user "${failure.username}". Not retried: the platform ` +
             "blocks the source IP address for 10 minutes after 20 failed logins",

@@ -9,7 +9,6 @@ export {
   type RestResponse,
 } from "./client";
 export {
-  AuthenticationError,
   BadRequestError,
   CompassConfigError,
   CompassNetworkError,
@@ -25,6 +24,6 @@ export {
   NotAcceptableError,
   NotFoundError,
   ServerError,
+  UnauthorizedError,
 } from "./errors";
-export { isLoopbackHost } from "./origin";
 export { acceptHeader, DEFAULT_VERSIONS, mediaTypeFor, versionFromContentType } from "./versions";

@@ -1,15 +1,8 @@
 // The same-origin guard. Credentials go with every request, so the client only ever talks to the
 // one origin (scheme + host + port) it was configured with; anything else is refused before sending.
 
-import { isIP } from "node:net";
+import { isLoopbackHost } from "../loopback";
 import { CompassConfigError, CompassOriginError } from "./errors";
-
-/** True for 127.0.0.0/8, ::1 and localhost: the only hosts allowed over plain http. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (host === "localhost" || host === "::1") return true;
-  return isIP(host) === 4 && host.startsWith("127.");
-}
 
 /** Parses and checks the configured base URL. */
 export function parseBaseUrl(baseUrl: unknown): URL {

@@ -1,5 +1,7 @@
 // Errors the session hands to callers. None of them carries credentials or raw stanzas.
 
+import { cut } from "../text";
+
 /** The platform answered a request with an IQ error (`condition` is the RFC 6120 stanza error). */
 export class CompassRequestError extends Error {
   constructor(
@@ -27,14 +29,17 @@ export class SessionUnavailableError extends Error {
   }
 }
 
-/** The server refused our credentials; retrying would only count towards the platform's IP lock. */
-export class AuthenticationError extends Error {
+/**
+ * The XMPP server refused our credentials at SASL login; retrying would only count towards the
+ * platform's IP lock. (The REST counterpart, an HTTP 401, is rest/errors.ts UnauthorizedError.)
+ */
+export class LoginRefusedError extends Error {
   constructor(
     readonly condition: string,
     message: string,
   ) {
     super(message);
-    this.name = "AuthenticationError";
+    this.name = "LoginRefusedError";
   }
 }
 
@@ -47,24 +52,20 @@ const FINAL_SASL_CONDITIONS = new Set([
   "encryption-required",
 ]);
 
-/** Map an xmpp.js SASL error to AuthenticationError; anything else is returned as it is. */
+/** Map an xmpp.js SASL error to LoginRefusedError; anything else is returned as it is. */
 export function classifyLoginError(err: unknown): unknown {
   const e = err as { name?: string; condition?: string; text?: string } | undefined;
   if (e?.name === "SASLError" && typeof e.condition === "string" && FINAL_SASL_CONDITIONS.has(e.condition)) {
-    return new AuthenticationError(
+    return new LoginRefusedError(
       e.condition,
-      `login refused: ${e.condition}${e.text ? ` (${clip(e.text)})` : ""}`,
+      `login refused: ${e.condition}${e.text ? ` (${cut(e.text, 120)})` : ""}`,
     );
   }
   return err;
 }
 
-export function clip(text: string, max = 120): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 /** A message for status and logs: the error's message, never its properties (which could hold stanzas). */
 export function describe(err: unknown): string {
-  if (err instanceof Error) return clip(err.message || err.name, 300);
-  return clip(String(err), 300);
+  if (err instanceof Error) return cut(err.message || err.name, 300);
+  return cut(String(err), 300);
 }

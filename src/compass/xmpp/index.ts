@@ -1,8 +1,8 @@
 // Public API of the XMPP layer: the session with the platform.
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff";
 export {
-  AuthenticationError,
   CompassRequestError,
+  LoginRefusedError,
   SessionUnavailableError,
   type UnavailableReason,
 } from "./errors";
@@ -15,4 +15,4 @@ export {
   type SessionState,
   type SessionStatus,
 } from "./session";
-export { isLoopback, parseService } from "./transport";
+export { parseService } from "./transport";

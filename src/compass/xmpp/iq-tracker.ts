@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import type { Element } from "@xmpp/xml";
 import { guardedTimeout } from "../guard";
-import { CompassRequestError, clip, SessionUnavailableError } from "./errors";
+import { cut } from "../text";
+import { CompassRequestError, SessionUnavailableError } from "./errors";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
@@ -90,7 +91,7 @@ export function stanzaError(stanza: Element): CompassRequestError {
   for (const child of error?.children ?? []) {
     if (typeof child === "string") continue;
     if (child.attrs.xmlns !== NS_STANZAS) continue;
-    if (child.name === "text") text = clip(child.text());
+    if (child.name === "text") text = cut(child.text(), 120);
     else if (condition === "undefined-condition") condition = child.name;
   }
   return new CompassRequestError(condition, error?.attrs.type as string | undefined, text);

@@ -11,11 +11,11 @@ import net from "node:net";
 import tls from "node:tls";
 import xml, { type Element } from "@xmpp/xml";
 import { guarded, guardedTimeout } from "../guard";
+import { isLoopbackHost } from "../loopback";
 import { CompassRequestError, describe, SessionUnavailableError } from "./errors";
 import { IqTracker } from "./iq-tracker";
 import {
   destroySocket,
-  isLoopback,
   parseService,
   type ServiceAddress,
   type TrustOptions,
@@ -23,14 +23,19 @@ import {
   webSocketTransport,
 } from "./transport";
 import {
+  bypassMiddleware,
   Client,
   ConnectionTCP,
+  catchParserThrows,
   middleware as createMiddleware,
   streamFeatures as createStreamFeatures,
+  markBound,
   plain,
+  replaceSocket,
   SaslFactoryClass,
   sasl,
   scramSha1,
+  startEntity,
   type XmppEntity,
 } from "./xmppjs";
 
@@ -93,7 +98,7 @@ export class Link {
   }
 
   private get plaintextAllowed(): boolean {
-    return this.options.allowPlaintextOnLoopback && isLoopback(this.address.host);
+    return this.options.allowPlaintextOnLoopback && isLoopbackHost(this.address.host);
   }
 
   private compose(): XmppEntity {
@@ -113,23 +118,21 @@ export class Link {
     );
     // ltx throws out of the socket's data listener on some bad input (e.g. an unknown entity such as
     // "&bogus;"), which would be an uncaught exception; such a stream is unusable: drop the connection
-    const parse = entity._onData.bind(entity);
-    entity._onData = guarded("xmpp socket data listener", (data: Buffer | string) => {
-      try {
-        parse(data);
-      } catch (err) {
+    catchParserThrows(
+      entity,
+      guarded("xmpp socket data listener", (err: unknown) => {
         this.lose(new Error(`unreadable XML from the server: ${describe(err)}`));
         destroySocket(entity);
-      }
-    });
+      }),
+    );
     // Once online, a message (the pubsub events: nearly every stanza) goes straight to receive():
     // xmpp.js would otherwise run the middleware chain and parse `to` and `from` into JIDs for each
     // one, and nothing in that chain wants a message after login.
-    const onElement = entity._onElement.bind(entity);
-    entity._onElement = (element) => {
-      if (this.online && element.name === "message") this.receive(element);
-      else onElement(element);
-    };
+    bypassMiddleware(
+      entity,
+      (element) => this.online && element.name === "message",
+      (element) => this.receive(element),
+    );
     entity.transports.push(this.address.kind === "tcp" ? ConnectionTCP : webSocketTransport(trust));
 
     const middleware = createMiddleware({ entity });
@@ -143,8 +146,7 @@ export class Link {
       const secured = await upgradeToTls(socket, trust, stepTimeoutMs);
       // xmpp.js stops listening to the raw socket here; keep a listener so a late error has one
       socket.on("error", noop);
-      e._detachSocket();
-      e._attachSocket(secured);
+      replaceSocket(e, secured);
       await e.restart();
       return undefined;
     });
@@ -175,8 +177,7 @@ export class Link {
       );
       const jid = reply.getChild("bind", NS_BIND)?.getChildText("jid");
       if (!jid) throw new Error("the server bound no JID");
-      e._jid(jid);
-      e._ready(false);
+      markBound(e, jid);
       return next();
     });
 
@@ -213,39 +214,12 @@ export class Link {
       this.lose(new SessionUnavailableError("timeout", `no session within ${timeoutMs} ms`)),
     );
     try {
-      await this.guard(this.startEntity());
+      await this.guard(startEntity(this.entity));
     } finally {
       clearTimeout(timer);
     }
     this.online = true;
     return this.jid;
-  }
-
-  /**
-   * xmpp.js's own start(), without its flaw: start() makes a promise for "online" (rejected by the
-   * next "error") before it opens the stream, and returns it only if opening succeeds. When the
-   * socket fails before the server's stream header (a server restarting resets the connection), the
-   * open and that promise both reject and nobody handles the second: an unhandled rejection, which
-   * ends Node-RED ("[red] Uncaught Exception: Error: read ECONNRESET", no stack of ours).
-   */
-  private async startEntity(): Promise<void> {
-    const entity = this.entity;
-    const { service, domain } = entity.options;
-    await entity.connect(service);
-    const online = new Promise<void>((resolve, reject) => {
-      const settle = (err?: Error) => {
-        entity.off("online", onOnline);
-        entity.off("error", settle);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onOnline = () => settle();
-      entity.on("online", onOnline);
-      entity.on("error", settle);
-    });
-    online.catch(noop); // handled here, whichever of open() and online fails first
-    await entity.open({ domain });
-    await online;
   }
 
   /** Race `promise` against the loss of this link. */

@@ -10,6 +10,7 @@ import { EventEmitter } from "node:events";
 import xml, { type Element } from "@xmpp/xml";
 import { type ConnectFailure, classifyFailure } from "../failure";
 import { guarded, guardedTimeout } from "../guard";
+import { isLoopbackHost } from "../loopback";
 import {
   buildActivatePrivacyList,
   buildPresence,
@@ -32,14 +33,14 @@ import {
 } from "../protocol/types";
 import { Backoff, type BackoffOptions } from "./backoff";
 import {
-  AuthenticationError,
   CompassRequestError,
   classifyLoginError,
   describe,
+  LoginRefusedError,
   SessionUnavailableError,
 } from "./errors";
 import { Link } from "./link";
-import { isLoopback, parseService } from "./transport";
+import { parseService } from "./transport";
 
 export type SessionState =
   | "connecting"
@@ -145,7 +146,7 @@ export class CompassSession extends EventEmitter {
     const address = parseService(options.service);
     if (!options.domain || !options.username) throw new TypeError("domain and username are required");
     if (address.kind === "websocket" && !address.tlsFromStart) {
-      if (!isLoopback(address.host) || !options.allowPlaintextOnLoopback) {
+      if (!isLoopbackHost(address.host) || !options.allowPlaintextOnLoopback) {
         throw new TypeError(
           `${options.service}: unencrypted WebSocket is only allowed on loopback; use wss://`,
         );
@@ -327,7 +328,7 @@ export class CompassSession extends EventEmitter {
     this.log.debug(
       `XMPP connection failed (${reason.kind}, ${retrying ? "retrying" : "not retrying"}): ${error}`,
     );
-    if (err instanceof AuthenticationError) {
+    if (err instanceof LoginRefusedError) {
       this.running = false;
       this.setStatus({ state: "auth-failed", error, reason });
       return;

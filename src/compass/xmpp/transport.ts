@@ -7,7 +7,13 @@ import tls from "node:tls";
 import { WebSocket } from "ws";
 import { guarded, guardedTimeout } from "../guard";
 import { SessionUnavailableError } from "./errors";
-import { ConnectionWebSocket, WebSocketSocket, type XmppEntity, type XmppSocket } from "./xmppjs";
+import {
+  attachWebSocket,
+  ConnectionWebSocket,
+  WebSocketSocket,
+  type XmppEntity,
+  type XmppSocket,
+} from "./xmppjs";
 
 export type TransportKind = "tcp" | "websocket";
 
@@ -38,12 +44,6 @@ export function parseService(service: string): ServiceAddress {
     default:
       throw new TypeError(`service "${service}": use xmpp://, ws:// or wss://`);
   }
-}
-
-/** Loopback by address or name; only there may TLS be off (and only when allowed). */
-export function isLoopback(host: string): boolean {
-  if (host === "localhost" || host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
-  return net.isIPv4(host) && host.startsWith("127.");
 }
 
 export interface TrustOptions {
@@ -141,7 +141,7 @@ export function webSocketTransport(trust: TrustOptions): unknown {
       const self = this as unknown as { url: string; secure: boolean };
       self.url = url;
       self.secure = url.startsWith("wss:");
-      this._attachSocket(new WebSocket(url, ["xmpp"], wsOptions));
+      attachWebSocket(this, new WebSocket(url, ["xmpp"], wsOptions));
     }
   }
   const Base = ConnectionWebSocket as unknown as new () => object;

@@ -81,9 +81,7 @@ export const ConnectionTCP = esmDefault<new () => unknown>(require("@xmpp/tcp/li
 export const ConnectionWebSocket = esmDefault<{ prototype: { Socket: unknown } } & (new () => unknown)>(
   require("@xmpp/websocket/lib/Connection.js"),
 );
-export const WebSocketSocket = esmDefault<new () => XmppSocket & { _attachSocket(ws: unknown): void }>(
-  require("@xmpp/websocket/lib/Socket.js"),
-);
+export const WebSocketSocket = esmDefault<new () => XmppSocket>(require("@xmpp/websocket/lib/Socket.js"));
 export const middleware = esmDefault<(deps: { entity: XmppEntity }) => Middleware>(
   require("@xmpp/middleware"),
 );
@@ -96,3 +94,82 @@ export const sasl = esmDefault<
 export const SaslFactoryClass = (require("saslmechanisms") as { Factory: new () => SaslFactory }).Factory;
 export const scramSha1 = esmDefault<(factory: SaslFactory) => void>(require("@xmpp/sasl-scram-sha-1"));
 export const plain = esmDefault<(factory: SaslFactory) => void>(require("@xmpp/sasl-plain"));
+
+// ---------------------------------------------------------------------------------------------------
+// Every use of xmpp.js internals (underscore members, lib/ paths, the order of connect/open) is
+// below or above in this file, each with a test in test/unit/xmpp/xmppjs.test.ts against the
+// installed release: an xmpp.js bump that changes one fails there, not in the field.
+
+/**
+ * Wraps the entity's data handler (socket data → parser): `onThrow` gets what the parser throws
+ * out of the socket's data listener (ltx does on some bad input), instead of an uncaught exception.
+ */
+export function catchParserThrows(entity: XmppEntity, onThrow: (err: unknown) => void): void {
+  const parse = entity._onData.bind(entity);
+  entity._onData = (data: Buffer | string) => {
+    try {
+      parse(data);
+    } catch (err) {
+      onThrow(err);
+    }
+  };
+}
+
+/**
+ * Hands the top-level elements `take` claims straight to `receive`, skipping xmpp.js's middleware
+ * chain (which parses `to` and `from` into JIDs for each one); the rest go the usual way.
+ */
+export function bypassMiddleware(
+  entity: XmppEntity,
+  take: (element: Element) => boolean,
+  receive: (element: Element) => void,
+): void {
+  const onElement = entity._onElement.bind(entity);
+  entity._onElement = (element) => {
+    if (take(element)) receive(element);
+    else onElement(element);
+  };
+}
+
+/** Moves the entity onto another socket (the TLS socket after STARTTLS). */
+export function replaceSocket(entity: XmppEntity, socket: XmppSocket): void {
+  entity._detachSocket();
+  entity._attachSocket(socket);
+}
+
+/** After our own resource binding: sets the entity's JID and makes it go "online" (not resumed). */
+export function markBound(entity: XmppEntity, jid: string): void {
+  entity._jid(jid);
+  entity._ready(false);
+}
+
+/** Gives an xmpp.js WebSocket Socket the `ws` WebSocket to use (what its connect() does itself). */
+export function attachWebSocket(socket: unknown, ws: unknown): void {
+  (socket as { _attachSocket(ws: unknown): void })._attachSocket(ws);
+}
+
+/**
+ * xmpp.js's own start(), without its flaw: start() makes a promise for "online" (rejected by the
+ * next "error") before it opens the stream, and returns it only if opening succeeds. When the
+ * socket fails before the server's stream header (a server restarting resets the connection), the
+ * open and that promise both reject and nobody handles the second: an unhandled rejection, which
+ * ends Node-RED ("[red] Uncaught Exception: Error: read ECONNRESET", no stack of ours).
+ */
+export async function startEntity(entity: XmppEntity): Promise<void> {
+  const { service, domain } = entity.options;
+  await entity.connect(service);
+  const online = new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      entity.off("online", onOnline);
+      entity.off("error", settle);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onOnline = () => settle();
+    entity.on("online", onOnline);
+    entity.on("error", settle);
+  });
+  online.catch(() => {}); // handled here, whichever of open() and online fails first
+  await entity.open({ domain });
+  await online;
+}

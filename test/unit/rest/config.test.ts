@@ -5,7 +5,6 @@ import {
   CompassConfigError,
   CompassOriginError,
   isCompassRestError,
-  isLoopbackHost,
   RestClient,
   versionFromContentType,
 } from "../../../src/compass/rest";
@@ -118,14 +117,6 @@ describe("rest client configuration", () => {
     assert.equal(versionFromContentType("application/vnd.iperity.compass.v3+json; charset=utf-8"), 3);
     assert.equal(versionFromContentType("application/json"), undefined);
     assert.equal(versionFromContentType(undefined), undefined);
-  });
-
-  it("recognises loopback hosts", () => {
-    assert.equal(isLoopbackHost("127.0.0.1"), true);
-    assert.equal(isLoopbackHost("[::1]"), true);
-    assert.equal(isLoopbackHost("LOCALHOST"), true);
-    assert.equal(isLoopbackHost("127.example.com"), false);
-    assert.equal(isLoopbackHost("192.168.1.1"), false);
   });
 
   it("urlFor builds absolute resource URLs under the base", () => {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
-  AuthenticationError,
   BadRequestError,
   CompassNetworkError,
   CompassOriginError,
@@ -16,6 +15,7 @@ import {
   RestClient,
   type RestClientOptions,
   ServerError,
+  UnauthorizedError,
 } from "../../../src/compass/rest";
 import { sendJson, startHttpServer, type TestServer } from "../../support/http";
 
@@ -113,7 +113,7 @@ describe("rest client over http", () => {
 
   const statusCases: [number, new (...args: never[]) => CompassRestError, string][] = [
     [400, BadRequestError, "400 Bad Request"],
-    [401, AuthenticationError, "401 Unauthorized"],
+    [401, UnauthorizedError, "401 Unauthorized"],
     [403, ForbiddenError, "403 Forbidden"],
     [404, NotFoundError, "404 Not Found"],
     [405, MethodNotAllowedError, "405 Method Not Allowed"],
@@ -154,11 +154,11 @@ describe("rest client over http", () => {
       res.writeHead(401, { "www-authenticate": 'Basic realm="compass"' });
       res.end();
     };
-    const error = await rejectsWith(client.request({ path: "/user" }), AuthenticationError);
+    const error = await rejectsWith(client.request({ path: "/user" }), UnauthorizedError);
     assert.match(error.message, /rejected the credentials of user "alice"/);
     assert.match(error.message, /20 failed logins/);
     assert.equal(server.requests.length, 1, "a 401 must never be retried");
-    await rejectsWith(client.getOwnUser(), AuthenticationError);
+    await rejectsWith(client.getOwnUser(), UnauthorizedError);
     assert.equal(server.requests.length, 2);
   });
 
