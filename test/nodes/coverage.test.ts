@@ -177,7 +177,7 @@ describe("issue 12 coverage in real flows (simulator over loopback)", () => {
       );
       const alerts: Message[] = [];
       helper.getNode(debugId).on("input", (msg: Message) => alerts.push(msg));
-      await waitFor(() => helper.getNode(configId).connection?.ready === true, 8000, "the live model");
+      await waitFor(() => helper.getNode(configId).connection?.modelLoaded === true, 8000, "the live model");
       await play("inbound-answered");
       await play("inbound-voicemail");
       await waitFor(() => alerts.length >= 1, 8000, "the voicemail alert");
