@@ -1,4 +1,4 @@
-// The domain event names flows see as msg.topic (docs/product.md, "Node catalogue"), one list per
+// The domain event names flows see as msg.topic (docs/message-contract.md, docs/nodes.md), one list per
 // trigger node. The live model emits exactly these.
 
 export const CALL_EVENTS = [

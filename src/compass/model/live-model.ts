@@ -1,5 +1,5 @@
 // The live model: users, queues and calls kept current from a snapshot plus notifications, and the
-// domain events (docs/product.md) that every change produces. Pure: no sockets, no Node-RED.
+// domain events (docs/message-contract.md) that every change produces. Pure: no sockets, no Node-RED.
 //
 // Events (EventEmitter):
 //   "event"   DomainEvent  every domain event, including `call.summary` from the correlator

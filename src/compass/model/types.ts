@@ -1,4 +1,4 @@
-// Plain-JSON shapes the live model emits and answers with (docs/product.md "Message contract").
+// Plain-JSON shapes the live model emits and answers with (docs/message-contract.md).
 // Every optional value is present as `null` rather than missing, so flows can rely on the keys.
 
 export type CallDirection = "inbound" | "outbound" | "internal";
@@ -136,7 +136,7 @@ export interface QueueView {
 
 /** One item of the model's `"event"` stream. */
 export interface DomainEvent {
-  /** The product.md name, e.g. "call.answered". */
+  /** The event name in docs/message-contract.md, e.g. "call.answered". */
   event: string;
   payload: Record<string, unknown>;
   /** The platform's notification type this came from; absent for resync-derived events. */

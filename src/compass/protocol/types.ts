@@ -1,4 +1,4 @@
-// Typed objects for the platform's XMPP API (manual: XMPP chapter, Appendix A/B; docs/platform.md).
+// Typed objects for the platform's XMPP API (manual: XMPP chapter, Appendix A/B; docs/platform-notes.md).
 // These are the client's view of the wire format. Times stay as the platform sends them
 // (Unix seconds) here; the model converts to milliseconds for flows.
 

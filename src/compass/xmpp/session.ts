@@ -1,5 +1,5 @@
-// The client's XMPP session with the platform: set-up in the order the platform needs (docs/platform.md,
-// "XMPP"), requests to the phone service, notifications from the company's pubsub node, a liveness
+// The client's XMPP session with the platform: set-up in the order the platform needs (docs/platform-notes.md,
+// "XMPP session"), requests to the phone service, notifications from the company's pubsub node, a liveness
 // ping, and reconnects with backoff that resubscribe (the subscription ends with the session).
 //
 // Expected failures never surface as an "error" event (an unheard "error" would take Node-RED down);
