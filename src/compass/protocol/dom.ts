@@ -1,7 +1,8 @@
 // Small, bounded readers over @xmpp/xml (ltx) elements. ltx's own helpers (getChildren, getNS,
 // getText) walk without limits and allocate per call; these keep the hot path cheap and capped.
 import type { Element } from "@xmpp/xml";
-import { clip, ProtocolError } from "./errors";
+import { cut } from "../text";
+import { ProtocolError, QUOTED_MAX } from "./errors";
 import { LIMITS } from "./limits";
 import { XSI_NS } from "./types";
 
@@ -167,9 +168,12 @@ export function expectElement(el: unknown, name: string, ns: string): asserts el
     throw new ProtocolError(`expected <${name}>, got a malformed element`, name);
   }
   const local = localName(element);
-  if (local !== name) throw new ProtocolError(`expected <${name}>, got <${clip(local)}>`, name);
+  if (local !== name) throw new ProtocolError(`expected <${name}>, got <${cut(local, QUOTED_MAX)}>`, name);
   const actual = namespaceOf(element);
   if (actual !== ns) {
-    throw new ProtocolError(`<${name}> in namespace "${clip(actual ?? "")}", expected "${ns}"`, name);
+    throw new ProtocolError(
+      `<${name}> in namespace "${cut(actual ?? "", QUOTED_MAX)}", expected "${ns}"`,
+      name,
+    );
   }
 }

@@ -1,5 +1,3 @@
-import { cut } from "../text";
-
 /**
  * The only error the protocol layer throws: a stanza that cannot be read as the platform's XML.
  * Messages name the element and never echo large or secret content (values are clipped).
@@ -15,10 +13,5 @@ export class ProtocolError extends Error {
   }
 }
 
-/**
- * A value cut for use inside an error message: text.ts `cut` with this layer's default length. Kept
- * as a name because protocol/parse.ts (another branch's file at the time) calls it.
- */
-export function clip(value: string, max = 64): string {
-  return cut(value, max);
-}
+/** How much of an outside value (an id, a name, a namespace) a protocol error message quotes. */
+export const QUOTED_MAX = 64;

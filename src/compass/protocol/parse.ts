@@ -2,6 +2,7 @@
 // Rules: required ids missing -> ProtocolError naming the element; optional fields absent -> left out;
 // present-but-empty text -> ""; unknown elements ignored; nothing but ProtocolError is ever thrown.
 import type { Element } from "@xmpp/xml";
+import { cut } from "../text";
 import {
   attr,
   booleanOf,
@@ -17,7 +18,7 @@ import {
   textOf,
   xsiType,
 } from "./dom";
-import { clip, ProtocolError } from "./errors";
+import { ProtocolError, QUOTED_MAX } from "./errors";
 import {
   type Call,
   type Callpoint,
@@ -45,7 +46,7 @@ function guard<T>(what: string, read: () => T): T {
   } catch (err) {
     if (err instanceof ProtocolError) throw err;
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ProtocolError(`cannot read <${what}>: ${clip(reason, 200)}`, what, { cause: err });
+    throw new ProtocolError(`cannot read <${what}>: ${cut(reason, 200)}`, what, { cause: err });
   }
 }
 
@@ -185,8 +186,9 @@ function readCall(el: Element): Call {
         break;
     }
   });
-  if (!source) throw new ProtocolError(`<call id="${clip(id)}"> has no <source>`, "source");
-  if (!destination) throw new ProtocolError(`<call id="${clip(id)}"> has no <destination>`, "destination");
+  if (!source) throw new ProtocolError(`<call id="${cut(id, QUOTED_MAX)}"> has no <source>`, "source");
+  if (!destination)
+    throw new ProtocolError(`<call id="${cut(id, QUOTED_MAX)}"> has no <destination>`, "destination");
   const call: Call = { id, source, destination, state, properties };
   const parent = properties.QueueCallForCall;
   if (parent) call.queueCallForCall = parent;
@@ -604,7 +606,7 @@ function readGetResult(el: Element): GetResult {
     try {
       read();
     } catch (err) {
-      invalid.push(err instanceof Error ? clip(err.message, 200) : "unreadable element");
+      invalid.push(err instanceof Error ? cut(err.message, 200) : "unreadable element");
     }
   };
   const truncated = eachChild(el, (child, name) => {
@@ -619,7 +621,7 @@ function readGetResult(el: Element): GetResult {
         tryRead(() => result.calls.push(readCall(child)));
         break;
       default:
-        result.unknown.push(clip(name));
+        result.unknown.push(cut(name, QUOTED_MAX));
     }
   });
   if (invalid.length > 0) result.invalid = invalid;

@@ -14,7 +14,8 @@
 // We refuse DOCTYPE and ENTITY declarations outright, so entity bombs and external entities cannot
 // even be attempted, and we bound input size and nesting depth.
 import { type Element, Parser } from "@xmpp/xml";
-import { clip, ProtocolError } from "./errors";
+import { cut } from "../text";
+import { ProtocolError } from "./errors";
 
 export interface StringParseOptions {
   /** Largest accepted input in characters (UTF-16 code units). Default 4 MiB. */
@@ -73,7 +74,7 @@ export function parseStanzaString(xmlText: string, options: StringParseOptions =
     closed = true;
   });
   parser.on("error", (err: Error) => {
-    fail(`malformed XML: ${clip(err.message, 200)}`);
+    fail(`malformed XML: ${cut(err.message, 200)}`);
   });
 
   try {
@@ -82,7 +83,7 @@ export function parseStanzaString(xmlText: string, options: StringParseOptions =
   } catch (err) {
     // ltx throws from inside write() for unknown entities and illegal character references.
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ProtocolError(`malformed XML: ${clip(reason, 200)}`, undefined, { cause: err });
+    throw new ProtocolError(`malformed XML: ${cut(reason, 200)}`, undefined, { cause: err });
   }
   if (failure) throw failure;
   if (!root) throw new ProtocolError("XML input holds no element");
