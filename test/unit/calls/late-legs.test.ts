@@ -7,8 +7,7 @@ import type { CallSummary } from "../../../src/compass/model/correlator";
 import type { Call, CallState } from "../../../src/compass/protocol/types";
 import { cp, freshModel, type Platform, type Recorder, seedSnapshot } from "../model/builders";
 
-type Summary = CallSummary & { followUp?: boolean };
-const summaries = (rec: Recorder) => rec.payloads("call.summary") as unknown as Summary[];
+const summaries = (rec: Recorder) => rec.payloads("call.summary") as unknown as CallSummary[];
 /** The summaries that count a call (a follow-up replaces an earlier one, it is not another call). */
 const counted = (rec: Recorder) => summaries(rec).filter((s) => !s.followUp);
 

@@ -51,6 +51,7 @@ describe("call.summary", () => {
       voicemail: null,
       endReason: "destination_hangup",
       resynced: false,
+      followUp: false,
     });
   });
 
