@@ -23,9 +23,12 @@ function unansweredOffer(p: Platform, leg: string, agent: string, parent = "X"):
   p.tick(20_000).end(leg, "SOURCE_HANGUP");
 }
 
+/** The builders' Platform clock at its start (a snapshot made before the model exists). */
+const BUILDERS_START = 1_700_000_000_000;
+
 /** A queue leg as the platform lists it in a snapshot (GET call). */
-function snapshotLeg(id: string, parent: string, agent: string, state: CallState, p: Platform): Call {
-  const createdAt = Math.floor(p.now / 1000) - 5;
+function snapshotLeg(id: string, parent: string, agent: string, state: CallState, now: number): Call {
+  const createdAt = Math.floor(now / 1000) - 5;
   return {
     id,
     source: { ...cp.queue("641", "Support", state), timeCreated: createdAt },
@@ -52,7 +55,7 @@ describe("call.summary: late queue legs", () => {
     // (X ends with REPLACE). The reload finds X and L2 gone and L3 talking.
     p.tick(30_000);
     const snapshot = seedSnapshot();
-    snapshot.calls = [snapshotLeg("L3", "X", "18", "ANSWERED", p)];
+    snapshot.calls = [snapshotLeg("L3", "X", "18", "ANSWERED", p.now)];
     model.load(snapshot, p.now);
     assert.equal(summaries(rec).length, 0, "nothing is summarised while L3 still talks");
     p.tick(60_000).end("L3", "DESTINATION_HANGUP");
@@ -105,7 +108,7 @@ describe("call.summary: late queue legs", () => {
     abandon(p, "L1");
     p.tick(2000);
     const snapshot = seedSnapshot();
-    snapshot.calls = [snapshotLeg("L2", "X", "18", "RINGING", p)];
+    snapshot.calls = [snapshotLeg("L2", "X", "18", "RINGING", p.now)];
     model.load(snapshot, p.now);
     p.tick(10_000).end("L2", "SOURCE_HANGUP");
     assert.deepEqual(
@@ -148,6 +151,42 @@ describe("call.summary: late queue legs", () => {
     assert.equal(summary.talkMs, 40_000);
     assert.equal(model.sizes().conversations, 0);
     assert.equal(model.sizes().correlatedCalls, 0);
+  });
+
+  it("summarises a leg the first load lists without its caller like any leg of an unseen caller", () => {
+    const snapshot = seedSnapshot();
+    snapshot.calls = [snapshotLeg("L1", "X", "16", "ANSWERED", BUILDERS_START)];
+    const { model, platform: p, rec } = freshModel(snapshot);
+    p.tick(20_000).end("L1", "DESTINATION_HANGUP");
+    assert.deepEqual(
+      summaries(rec).map((s) => [s.conversationId, s.callIds.join(","), s.outcome, s.followUp]),
+      [["X", "L1", "answered", false]],
+    );
+    assert.equal(model.sizes().conversations, 0);
+  });
+
+  it("remembers summarised callers for late legs within a bound, then treats the caller as unseen", () => {
+    const { model, platform: p, rec } = freshModel();
+    // 1000 callers of two calls each (the caller and one re-offer), the first one's leg comes last
+    for (let i = 0; i < 1000; i++) {
+      callerIntoQueue(p, `X${i}`);
+      unansweredOffer(p, `L${i}`, "16", `X${i}`);
+      p.queueLeave("641", `X${i}`).end(`X${i}`, "SOURCE_HANGUP");
+    }
+    p.start("late-999", cp.queue("641", "Support"), cp.user("18"), "X999", "RINGING");
+    p.tick(1000).end("late-999", "SOURCE_HANGUP");
+    p.start("late-0", cp.queue("641", "Support"), cp.user("18"), "X0", "RINGING");
+    p.tick(1000).end("late-0", "SOURCE_HANGUP");
+    const [recent, forgotten] = summaries(rec).slice(-2);
+    assert.deepEqual(
+      [recent.conversationId, recent.followUp, recent.callIds.join(",")],
+      ["X999", true, "X999,L999,late-999"],
+    );
+    assert.deepEqual(
+      [forgotten.conversationId, forgotten.followUp, forgotten.callIds.join(",")],
+      ["X0", false, "late-0"],
+    );
+    assert.equal(model.sizes().conversations, 0);
   });
 
   it("joins every leg of one unseen caller into one conversation while they overlap", () => {
