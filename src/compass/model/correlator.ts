@@ -147,7 +147,8 @@ export class CallCorrelator {
   started(call: CallView): void {
     if (this.byCall.has(call.id)) return;
     const callerId = call.parentCallId;
-    const caller = callerId !== null ? this.conversationOfCaller(callerId) : this.byUnseenCaller.get(call.id);
+    const caller =
+      callerId !== null ? this.conversationOfCaller(callerId) : this.conversationAwaiting(call.id);
     if (caller) {
       caller.callIds.push(call.id);
       caller.active.add(call.id);
@@ -284,8 +285,9 @@ export class CallCorrelator {
     }
     conversation.active.delete(call.id);
     this.byCall.delete(call.id);
-    // A late leg does not move the end of a caller's call that ended before it.
-    if (!conversation.followUp || conversation.callerUnseen) {
+    // A late leg does not move the end of its caller's call, which ended before it.
+    const lateLeg = conversation.followUp && !conversation.callerUnseen && call.parentCallId !== null;
+    if (!lateLeg) {
       conversation.lastEnd = {
         at: options.at,
         reason: options.endReason,
@@ -334,7 +336,19 @@ export class CallCorrelator {
       this.byCall.get(callerId) ?? this.reloadEnded.get(callerId) ?? this.byUnseenCaller.get(callerId);
     if (open) return open;
     const done = this.summarised.get(callerId);
-    if (!done) return undefined;
+    return done ? this.reopen(done) : undefined;
+  }
+
+  /** The conversation of the queue legs of `callId` while that caller was unseen, if any. */
+  private conversationAwaiting(callId: string): Conversation | undefined {
+    const open = this.byUnseenCaller.get(callId);
+    if (open) return open;
+    const done = this.summarised.get(callId);
+    return done?.callerUnseen && done.id === callId ? this.reopen(done) : undefined;
+  }
+
+  /** A summarised conversation a late call joins: summarised again when over, as a follow-up. */
+  private reopen(done: Conversation): Conversation {
     for (const id of [done.id, ...done.callIds]) this.summarised.delete(id);
     done.followUp = true;
     this.conversations.set(done.id, done);

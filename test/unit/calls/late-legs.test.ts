@@ -200,6 +200,23 @@ describe("call.summary: late queue legs", () => {
     );
   });
 
+  it("gives a caller seen only after its legs' summary a follow-up, not a second counted call", () => {
+    const { platform: p, rec } = freshModel();
+    p.start("L1", cp.queue("641", "Support"), cp.user("16"), "X", "RINGING");
+    p.tick(15_000).end("L1", "SOURCE_HANGUP");
+    // a late start of the caller's own call (its start had been lost), then its end
+    p.start("X", cp.external("+31612345678", "Klant"), cp.queue("641", "Support"), undefined, "ANSWERED");
+    p.tick(5000).end("X", "SOURCE_HANGUP");
+    assert.deepEqual(
+      summaries(rec).map((s) => [s.conversationId, s.followUp, s.callIds.join(","), s.offers, s.endReason]),
+      [
+        ["X", false, "L1", 1, "source_hangup"],
+        ["X", true, "L1,X", 1, "source_hangup"],
+      ],
+    );
+    assert.equal(summaries(rec)[1].endedAt, p.now, "the caller's own end is the conversation's end");
+  });
+
   it("keeps one summary when a leg ends after its caller's call (no reload)", () => {
     const { platform: p, rec } = freshModel();
     callerIntoQueue(p);
