@@ -3,25 +3,12 @@
 // must never be counted twice (docs/message-contract.md, "Late queue legs").
 
 import assert from "node:assert/strict";
-import type { CallSummary } from "../../../src/compass/model/correlator";
 import type { Call, CallState } from "../../../src/compass/protocol/types";
 import { cp, freshModel, type Platform, type Recorder, seedSnapshot } from "../model/builders";
+import { callerIntoQueue, summaries, unansweredOffer } from "./queue-calls";
 
-const summaries = (rec: Recorder) => rec.payloads("call.summary") as unknown as CallSummary[];
 /** The summaries that count a call (a follow-up replaces an earlier one, it is not another call). */
 const counted = (rec: Recorder) => summaries(rec).filter((s) => !s.followUp);
-
-function callerIntoQueue(p: Platform, id = "X"): void {
-  p.start(id, cp.external("+31612345678", "Klant"), cp.dialplan("0201234567"));
-  p.tick(500).route(id, "DESTINATION", cp.queue("641", "Support"));
-  p.state(id, "ANSWERED"); // the queue's music, not a person
-  p.queueEnter("641", id);
-}
-
-function unansweredOffer(p: Platform, leg: string, agent: string, parent = "X"): void {
-  p.start(leg, cp.queue("641", "Support"), cp.user(agent), parent, "RINGING");
-  p.tick(20_000).end(leg, "SOURCE_HANGUP");
-}
 
 /** The builders' Platform clock at its start (a snapshot made before the model exists). */
 const BUILDERS_START = 1_700_000_000_000;
