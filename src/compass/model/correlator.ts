@@ -265,7 +265,8 @@ export class CallCorrelator {
   /**
    * A call ended. `successorCallId` is the call that carries the conversation on (REPLACE): its own
    * conversation is folded into this one. Returns the conversation's summary when this was its
-   * last call, else null.
+   * last call, else null. `resynced`: a reload found the call gone; that reload's conversations
+   * are summarised by settleReload(), which it calls once its own calls are in.
    */
   ended(
     call: CallView,
