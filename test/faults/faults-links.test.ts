@@ -122,10 +122,7 @@ describe("faults: cut, stalled and half-dead links", function () {
     await waitFor(() => c.model.getCalls().length === 0, 15_000, "every call ended in the model");
     await new Promise((r) => setTimeout(r, 300));
     const accounted = ledger.assertAccounted(c.model.getCalls().length);
-    figure(
-      "queue legs outside every summary (parent unseen or already summarised)",
-      ledger.legsOutsideSummaries,
-    );
+    ledger.assertNoLegOutsideSummaries();
     ledger.close();
     assertHeapFlat(heapBefore, "cuts");
     fixture.watch.assertClean();

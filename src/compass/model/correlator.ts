@@ -12,6 +12,13 @@
 //   missed                  anything else: nobody answered (for outbound calls: the far end did not).
 // Queue legs (QueueCallForCall) only count as `offers`; their own ends never decide the outcome,
 // so re-offers never make a missed call.
+//
+// Every queue leg lands in a summary (docs/message-contract.md, "Late queue legs"):
+//   - a conversation whose last call ended in a reload waits for the reload's calls (settleReload):
+//     a leg that outlived its caller through the gap joins it first;
+//   - a leg whose caller was already summarised reopens that conversation, which is summarised
+//     again as a follow-up (`followUp: true`, replacing the earlier summary, never another call);
+//   - legs whose caller was never seen share one conversation under the caller's call id.
 
 import { toE164 } from "./numbers";
 import type { CallDirection, CallpointView, CallView, PartyView } from "./types";
@@ -58,6 +65,11 @@ export interface CallSummary {
   endReason: string;
   /** The end was only seen through a reload after a reconnect gap. */
   resynced: boolean;
+  /**
+   * This conversation was summarised before: a queue leg came late and this summary, with it,
+   * replaces the earlier one (same conversationId). Not another call.
+   */
+  followUp: boolean;
 }
 
 interface Answer {
@@ -70,8 +82,10 @@ interface Conversation {
   id: string;
   /** The call whose fate decides the outcome (the root, or the call that replaced it). */
   mainCallId: string;
-  /** A queue leg whose parent was never seen: tracked so it ends cleanly, never summarised. */
-  orphan: boolean;
+  /** Only queue legs of this caller were seen (`id` is the caller's call id, `mainCallId` too). */
+  callerUnseen: boolean;
+  /** Summarised before and reopened by a late queue leg. */
+  followUp: boolean;
   callIds: string[];
   active: Set<string>;
   direction: CallDirection;
@@ -91,7 +105,12 @@ interface Conversation {
   startedAt: number;
   lastEnd: { at: number; reason: string; resynced: boolean } | null;
   mainEndReason: string | null;
+  /** The main call's end was only seen through a reload. */
+  mainEndResynced: boolean;
 }
+
+/** Call ids of summarised conversations remembered for late queue legs (bounded, oldest forgotten). */
+const REMEMBERED_CALLS = 1000;
 
 const ANSWERED_STATES = new Set(["answered", "on_hold"]);
 
@@ -117,24 +136,38 @@ function party(cp: CallpointView): PartyView {
 export class CallCorrelator {
   private readonly byCall = new Map<string, Conversation>();
   private readonly conversations = new Map<string, Conversation>();
+  /** call id -> its conversation, ended in a reload and not yet summarised (see settleReload) */
+  private readonly reloadEnded = new Map<string, Conversation>();
+  /** caller's call id -> the conversation of its queue legs, while the caller itself is unseen */
+  private readonly byUnseenCaller = new Map<string, Conversation>();
+  /** call id -> its summarised conversation, for late queue legs (REMEMBERED_CALLS at most) */
+  private readonly summarised = new Map<string, Conversation>();
 
-  /** A call appeared (notification or reload). Queue legs join their parent's conversation. */
+  /** A call appeared (notification or reload). Queue legs join their caller's conversation. */
   started(call: CallView): void {
     if (this.byCall.has(call.id)) return;
-    const parent = call.parentCallId !== null ? this.byCall.get(call.parentCallId) : undefined;
-    if (parent) {
-      parent.callIds.push(call.id);
-      parent.active.add(call.id);
-      parent.offers += 1;
-      this.byCall.set(call.id, parent);
+    const callerId = call.parentCallId;
+    const caller =
+      callerId !== null ? this.conversationOfCaller(callerId) : this.conversationAwaiting(call.id);
+    if (caller) {
+      caller.callIds.push(call.id);
+      caller.active.add(call.id);
+      this.byCall.set(call.id, caller);
+      if (callerId !== null) caller.offers += 1;
+      else {
+        // the caller of legs seen before it: it carries the conversation from now on
+        caller.callerUnseen = false;
+        this.byUnseenCaller.delete(call.id);
+      }
       this.changed(call, call.startedAt);
       return;
     }
     const source = call.source;
     const conversation: Conversation = {
-      id: call.id,
-      mainCallId: call.id,
-      orphan: call.parentCallId !== null,
+      id: callerId ?? call.id,
+      mainCallId: callerId ?? call.id,
+      callerUnseen: callerId !== null,
+      followUp: false,
       callIds: [call.id],
       active: new Set([call.id]),
       direction: call.direction,
@@ -157,9 +190,18 @@ export class CallCorrelator {
       startedAt: call.startedAt,
       lastEnd: null,
       mainEndReason: null,
+      mainEndResynced: false,
     };
     this.conversations.set(conversation.id, conversation);
     this.byCall.set(call.id, conversation);
+    if (conversation.callerUnseen) {
+      // a leg of a caller never seen: the caller waits in the leg's queue, the leg is an offer
+      this.byUnseenCaller.set(conversation.id, conversation);
+      conversation.offers = 1;
+      if (source.type === "queue") {
+        this.enterQueue(conversation, source.queueId ?? null, source.queueName ?? null, call.startedAt);
+      }
+    }
     this.changed(call, call.startedAt);
   }
 
@@ -223,7 +265,8 @@ export class CallCorrelator {
   /**
    * A call ended. `successorCallId` is the call that carries the conversation on (REPLACE): its own
    * conversation is folded into this one. Returns the conversation's summary when this was its
-   * last call, else null.
+   * last call, else null. `resynced`: a reload found the call gone; that reload's conversations
+   * are summarised by settleReload(), which it calls once its own calls are in.
    */
   ended(
     call: CallView,
@@ -238,12 +281,37 @@ export class CallCorrelator {
         conversation.mainCallId = options.successorCallId;
       } else {
         conversation.mainEndReason = options.endReason;
+        conversation.mainEndResynced = options.resynced === true;
       }
     }
     conversation.active.delete(call.id);
     this.byCall.delete(call.id);
-    conversation.lastEnd = { at: options.at, reason: options.endReason, resynced: options.resynced === true };
-    return conversation.active.size === 0 ? this.finish(conversation) : null;
+    // A late leg does not move the end of its caller's call, which ended before it.
+    const lateLeg = conversation.followUp && !conversation.callerUnseen && call.parentCallId !== null;
+    if (!lateLeg) {
+      conversation.lastEnd = {
+        at: options.at,
+        reason: options.endReason,
+        resynced: options.resynced === true,
+      };
+    }
+    if (conversation.active.size > 0) return null;
+    if (options.resynced) {
+      // a leg the reload lists may carry the conversation on: summarised in settleReload()
+      for (const id of conversation.callIds) this.reloadEnded.set(id, conversation);
+      return null;
+    }
+    return this.finish(conversation);
+  }
+
+  /**
+   * After a reload's calls are in: the summaries of the conversations it ended, but for those a
+   * queue leg it listed carries on (they are summarised when that leg ends).
+   */
+  settleReload(): CallSummary[] {
+    const ended = new Set(this.reloadEnded.values());
+    this.reloadEnded.clear();
+    return [...ended].filter((c) => c.active.size === 0).map((c) => this.finish(c));
   }
 
   /** Open conversations and tracked calls (for memory checks). */
@@ -255,6 +323,49 @@ export class CallCorrelator {
   clear(): void {
     this.byCall.clear();
     this.conversations.clear();
+    this.reloadEnded.clear();
+    this.byUnseenCaller.clear();
+    this.summarised.clear();
+  }
+
+  /**
+   * The conversation a queue leg of `callerId` joins: the caller's open one, one a reload ended,
+   * one of its earlier legs while the caller is unseen, or a summarised one, reopened as a follow-up.
+   */
+  private conversationOfCaller(callerId: string): Conversation | undefined {
+    const open =
+      this.byCall.get(callerId) ?? this.reloadEnded.get(callerId) ?? this.byUnseenCaller.get(callerId);
+    if (open) return open;
+    const done = this.summarised.get(callerId);
+    return done ? this.reopen(done) : undefined;
+  }
+
+  /** The conversation of the queue legs of `callId` while that caller was unseen, if any. */
+  private conversationAwaiting(callId: string): Conversation | undefined {
+    const open = this.byUnseenCaller.get(callId);
+    if (open) return open;
+    const done = this.summarised.get(callId);
+    return done?.callerUnseen && done.id === callId ? this.reopen(done) : undefined;
+  }
+
+  /** A summarised conversation a late call joins: summarised again when over, as a follow-up. */
+  private reopen(done: Conversation): Conversation {
+    for (const id of [done.id, ...done.callIds]) this.summarised.delete(id);
+    done.followUp = true;
+    this.conversations.set(done.id, done);
+    if (done.callerUnseen) this.byUnseenCaller.set(done.id, done);
+    return done;
+  }
+
+  /** A summarised conversation, kept for late queue legs by every call id that may be their caller. */
+  private remember(conversation: Conversation): void {
+    for (const id of [conversation.id, ...conversation.callIds]) {
+      this.summarised.delete(id);
+      this.summarised.set(id, conversation);
+    }
+    while (this.summarised.size > REMEMBERED_CALLS) {
+      this.summarised.delete(this.summarised.keys().next().value as string);
+    }
   }
 
   private enterQueue(
@@ -292,12 +403,15 @@ export class CallCorrelator {
       into.queueLeftAt = other.queueLeftAt;
     }
     this.conversations.delete(other.id);
+    if (this.byUnseenCaller.get(other.id) === other) this.byUnseenCaller.delete(other.id);
   }
 
-  private finish(conversation: Conversation): CallSummary | null {
+  private finish(conversation: Conversation): CallSummary {
     this.conversations.delete(conversation.id);
+    if (this.byUnseenCaller.get(conversation.id) === conversation)
+      this.byUnseenCaller.delete(conversation.id);
     for (const id of conversation.active) this.byCall.delete(id);
-    if (conversation.orphan) return null;
+    this.remember(conversation);
     const end = conversation.lastEnd ?? { at: conversation.startedAt, reason: "unknown", resynced: false };
     const endReason = conversation.mainEndReason ?? end.reason;
     const first = conversation.answers[0] ?? null;
@@ -341,7 +455,8 @@ export class CallCorrelator {
       transfers: conversation.transfers,
       voicemail: outcome === "voicemail" && conversation.voicemail ? { ...conversation.voicemail } : null,
       endReason,
-      resynced: end.resynced,
+      resynced: end.resynced || conversation.mainEndResynced,
+      followUp: conversation.followUp,
     };
     return summary;
   }

@@ -48,6 +48,8 @@ export function resync(model: ModelChanges, state: ModelState, snapshot: Snapsho
     if (record) model.updateCall(record, call, change);
     else if (!model.tombstones.has(call.id)) model.startCall(call, change, true);
   }
+  // Only now, with the listed queue legs joined to their callers, are the gap's conversations over.
+  for (const summary of model.correlator.settleReload()) model.emitEvent("call.summary", summary, change);
 
   // Users: created, changed, removed.
   const freshUsers = new Map((snapshot.users ?? []).map((u) => [u.id, u]));

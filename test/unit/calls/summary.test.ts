@@ -1,22 +1,6 @@
 import assert from "node:assert/strict";
-import type { CallSummary } from "../../../src/compass/model/correlator";
-import { cp, freshModel, type Platform, type Recorder } from "../model/builders";
-
-const summaries = (rec: Recorder) => rec.payloads("call.summary") as unknown as CallSummary[];
-
-/** An outside caller dials the company number and the dial plan puts them in queue 641. */
-function callerIntoQueue(p: Platform, id = "X"): void {
-  p.start(id, cp.external("+31612345678", "Klant"), cp.dialplan("0201234567"));
-  p.tick(500).route(id, "DESTINATION", cp.queue("641", "Support"));
-  p.state(id, "ANSWERED"); // the queue picks up to play music: not a person answering
-  p.queueEnter("641", id);
-}
-
-/** The queue rings one agent for the parent and nobody answers (a re-offer cycle). */
-function unansweredOffer(p: Platform, leg: string, agent: string, parent = "X"): void {
-  p.start(leg, cp.queue("641", "Support"), cp.user(agent), parent, "RINGING");
-  p.tick(20_000).end(leg, "SOURCE_HANGUP");
-}
+import { cp, freshModel } from "../model/builders";
+import { callerIntoQueue, summaries, unansweredOffer } from "./queue-calls";
 
 describe("call.summary", () => {
   it("summarises a simple inbound call as answered with ring and talk times", () => {
@@ -51,6 +35,7 @@ describe("call.summary", () => {
       voicemail: null,
       endReason: "destination_hangup",
       resynced: false,
+      followUp: false,
     });
   });
 

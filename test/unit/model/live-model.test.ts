@@ -65,11 +65,12 @@ describe("LiveModel loading and resync", () => {
     model.load(after, p.now);
 
     const names = rec.names().filter((n) => n !== "queue.stats");
+    // the gap's summaries come once the reload's calls are in (a listed queue leg may carry one on)
     assert.deepEqual(names, [
       "call.ended",
-      "call.summary",
       "call.started",
       "call.ringing",
+      "call.summary",
       "user.phone.logout",
       "user.created",
       "queue.agent.logout",
