@@ -31,11 +31,11 @@ import {
   PUBSUB_EVENT_NS,
   type PubsubSubscription,
 } from "../protocol/types";
+import { cut, ERROR_TEXT_MAX, errorText } from "../text";
 import { Backoff, type BackoffOptions } from "./backoff";
 import {
   CompassRequestError,
   classifyLoginError,
-  describe,
   LoginRefusedError,
   SessionUnavailableError,
 } from "./errors";
@@ -318,7 +318,7 @@ export class CompassSession extends EventEmitter {
     this.link = undefined;
     this.onSubscribed = undefined;
     this.track(link.close(false, DROP_BOUND_MS));
-    const error = describe(err);
+    const error = cut(errorText(err), ERROR_TEXT_MAX);
     // STARTTLS verifies the certificate against the XMPP domain, wss:// against the URL's host
     const certificateHost = link.address.kind === "tcp" ? this.domain : link.address.host;
     const reason = classifyFailure(err, { host: link.address.host, certificateHost });
@@ -410,7 +410,7 @@ export class CompassSession extends EventEmitter {
     const error =
       err instanceof ProtocolError
         ? err
-        : new ProtocolError(`unreadable stanza: ${describe(err)}`, undefined);
+        : new ProtocolError(`unreadable stanza: ${cut(errorText(err), ERROR_TEXT_MAX)}`, undefined);
     this.log.debug(`ignored unreadable stanza: ${error.message}`);
     this.safeEmit("protocol-error", error);
   }
@@ -425,7 +425,7 @@ export class CompassSession extends EventEmitter {
     try {
       this.emit(event, ...args);
     } catch (err) {
-      this.log.warn(`a "${event}" listener failed: ${describe(err)}`);
+      this.log.warn(`a "${event}" listener failed: ${cut(errorText(err), ERROR_TEXT_MAX)}`);
     }
   }
 }
