@@ -120,7 +120,7 @@ export class CompassConnection extends EventEmitter {
     const { endpoints } = this.options;
     const session = new CompassSession({
       service: endpoints.xmppService,
-      domain: endpoints.jidDomain,
+      jidDomain: endpoints.jidDomain,
       username: this.options.username,
       password: this.options.password,
       phoneService: endpoints.phoneService,

@@ -131,7 +131,7 @@ describe("connection status and reasons under the nodes (real flows, real server
       () =>
         new CompassSession({
           service: sim.xmpp!.service,
-          domain: sim.xmpp!.jidDomain,
+          jidDomain: sim.xmpp!.jidDomain,
           username: "alice",
           password: "compass-alice",
           allowPlaintextOnLoopback: true,

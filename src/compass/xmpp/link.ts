@@ -48,6 +48,7 @@ const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 export interface LinkOptions {
   service: string;
+  /** the JID domain; named `domain` as in xmpp.js's client options, which these mirror */
   domain: string;
   username: string;
   password: string;
