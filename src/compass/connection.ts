@@ -14,6 +14,7 @@ import type { CompassResult, GetResult, Notification } from "./protocol";
 import { CompassReports } from "./reports";
 import { RestClient } from "./rest";
 import { type EventHandler, EventRouter, type RouteKeys } from "./router";
+import { errorText } from "./text";
 import { CompassSession, type SessionStatus } from "./xmpp";
 
 export interface ConnectionOptions {
@@ -119,7 +120,7 @@ export class CompassConnection extends EventEmitter {
     const { endpoints } = this.options;
     const session = new CompassSession({
       service: endpoints.xmppService,
-      domain: endpoints.jidDomain,
+      jidDomain: endpoints.jidDomain,
       username: this.options.username,
       password: this.options.password,
       phoneService: endpoints.phoneService,
@@ -156,7 +157,7 @@ export class CompassConnection extends EventEmitter {
     session.on(
       "protocol-error",
       guarded("connection protocol-error listener", (err: unknown) =>
-        this.options.log?.warn(`ignored a stanza the client could not read: ${String(err)}`),
+        this.options.log?.warn(`ignored a stanza the client could not read: ${errorText(err)}`),
       ),
     );
     session.start();
@@ -275,8 +276,4 @@ export class CompassConnection extends EventEmitter {
 function asGetResult(result: CompassResult): GetResult {
   if (result.kind !== "getResult") throw new Error(`expected a getResult, got ${result.kind}`);
   return result;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

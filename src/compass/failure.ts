@@ -3,7 +3,7 @@
 // reads the same everywhere. Nothing here holds credentials or raw stanzas.
 
 import { CompassNetworkError, CompassRestError, CompassTimeoutError } from "./rest/errors";
-import { cut } from "./text";
+import { cut, ERROR_TEXT_MAX, errorText } from "./text";
 
 export type FailureKind =
   | "dns"
@@ -91,7 +91,7 @@ interface ErrorLike {
 /** Turn what a connection attempt failed with into a typed reason. */
 export function classifyFailure(err: unknown, context: FailureContext = {}): ConnectFailure {
   const chain = causes(err);
-  const detail = cut(messageOf(err), 300);
+  const detail = cut(errorText(err), ERROR_TEXT_MAX);
   const host = context.host ?? restHost(err);
   const withHost = (f: Omit<ConnectFailure, "detail">): ConnectFailure => ({
     ...(host !== undefined ? { host } : {}),
@@ -125,7 +125,7 @@ export function classifyFailure(err: unknown, context: FailureContext = {}): Con
     }
     if (
       code === "ERR_TLS_CERT_ALTNAME_INVALID" ||
-      /does not match certificate's altnames/.test(messageOf(e))
+      /does not match certificate's altnames/.test(errorText(e))
     ) {
       // prefer Node's own error (it holds the peer certificate) over a wrapper quoting its message
       const source = chain.find((c) => c.code === "ERR_TLS_CERT_ALTNAME_INVALID") ?? e;
@@ -214,7 +214,7 @@ function certificateNames(e: ErrorLike): string[] {
   let text = typeof san === "string" ? san : "";
   if (!text) {
     // the REST client keeps only the message: Node's own wording ends with the altnames
-    text = /cert's altnames: (.*)$/.exec(messageOf(e))?.[1] ?? "";
+    text = /cert's altnames: (.*)$/.exec(errorText(e))?.[1] ?? "";
   }
   const names = text
     .split(",")
@@ -237,10 +237,4 @@ function restHost(err: unknown): string | undefined {
 
 function joinHostPort(host: string, port: unknown): string {
   return host.includes(":") ? `[${host}]:${String(port)}` : `${host}:${String(port)}`;
-}
-
-function messageOf(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  const m = (err as ErrorLike | undefined)?.message;
-  return typeof m === "string" ? m : String(err);
 }

@@ -3,11 +3,13 @@
 // in Node-RED an uncaught exception or unhandled rejection ends the whole runtime, every flow with it.
 // A failure is reported to `onFailure` (or to the process-wide reporter) instead.
 
+import { errorText } from "./text";
+
 export type FailureReporter = (where: string, err: unknown) => void;
 
 /** visible on stderr, never fatal */
 let reporter: FailureReporter = (where, err) =>
-  process.emitWarning(`${where} failed: ${err instanceof Error ? err.message : String(err)}`, "CompassGuard");
+  process.emitWarning(`${where} failed: ${errorText(err)}`, "CompassGuard");
 /** how many guarded callbacks failed since start (tests read it) */
 let failures = 0;
 

@@ -1,5 +1,5 @@
-// The one loopback check of the client: plain http (REST) and XMPP without TLS are allowed only to
-// hosts that cannot leave this machine. (The simulator's CLI keeps its own: it never imports the client.)
+// The one loopback check: plain http (REST) and XMPP without TLS are allowed only to hosts that cannot
+// leave this machine, and the simulator's CLI listens without --public only on such a host.
 
 import { isIPv4, isIPv6 } from "node:net";
 

@@ -66,7 +66,7 @@ async function probeXmpp(options: ProbeOptions): Promise<XmppProbe> {
   try {
     session = new CompassSession({
       service: endpoints.xmppService,
-      domain: endpoints.jidDomain,
+      jidDomain: endpoints.jidDomain,
       username: options.username,
       password: options.password,
       phoneService: endpoints.phoneService,

@@ -12,6 +12,7 @@ import {
   type RestClientOptions,
   UnauthorizedError,
 } from "./rest";
+import { errorText } from "./text";
 
 export type CdrKind = "company" | "user" | "queue";
 export type EventLogKind = "calls" | "users";
@@ -362,7 +363,7 @@ export function readCsv(text: string, kind: ReportKind, where: string): ReportRo
   try {
     records = parse(text, { columns: true, bom: true, skip_empty_lines: true });
   } catch (err) {
-    throw malformed(where, err instanceof Error ? err.message : String(err));
+    throw malformed(where, errorText(err));
   }
   const types = COLUMN_TYPES[kind];
   return records.map((record, index) => {

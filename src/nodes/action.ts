@@ -4,7 +4,7 @@
 
 import type { CompassConnection } from "../compass/connection";
 import { classifyFailure } from "../compass/failure";
-import { cut } from "../compass/text";
+import { asError, cut } from "../compass/text";
 import { connectionOf, refuseInput } from "./connection-of";
 import { sharedText } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
@@ -54,7 +54,7 @@ export function runAction(RED: NodeAPI, node: Node, def: NodeDef, handler: Actio
         done();
       },
       (err: unknown) => {
-        const error = err instanceof Error ? err : new Error(String(err));
+        const error = asError(err);
         const statusCode = (error as { statusCode?: unknown }).statusCode;
         if (typeof statusCode === "number") msg.statusCode = statusCode;
         node.status({

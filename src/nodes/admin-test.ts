@@ -5,6 +5,7 @@
 
 import { deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
 import { type ProbeResult, probeConnection } from "../compass/probe";
+import { errorText } from "../compass/text";
 import type { AdminRequest, AdminResponse, NodeAPI } from "./red";
 import { failureMessage, type Message, render } from "./status";
 
@@ -69,7 +70,7 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
           jidDomain: stringOr(body.jidDomain),
         });
       } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
+        const error = errorText(err);
         refuse(res, 400, { key: "compass-config.test.bad-request", with: { error } });
         return;
       }
@@ -99,7 +100,7 @@ export function registerTestConnectionRoute(RED: NodeAPI): void {
             res.json(JSON.parse(redact(JSON.stringify(answer), password)));
           },
           (err: unknown) => {
-            const error = redact(err instanceof Error ? err.message : String(err), password);
+            const error = redact(errorText(err), password);
             refuse(res, 500, { key: "compass-config.test.failed", with: { error } });
           },
         )

@@ -3,6 +3,7 @@
 // connection is not deployed (the editor then lets the user type an id instead).
 
 import type { Choice } from "../compass/operations";
+import { errorText } from "../compass/text";
 import type { CompassConfigNode } from "./config-node";
 import { sharedText } from "./i18n";
 import type { AdminRequest, AdminResponse, NodeAPI } from "./red";
@@ -26,7 +27,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       }
       choices(config, kind).then(
         (list) => res.json(list),
-        (err: unknown) => res.status(502).json({ error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) => res.status(502).json({ error: errorText(err) }),
       );
     });
   }

@@ -4,7 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { isReportKind, ReportError, type ReportProgress, resolveRange } from "../compass/reports";
-import { cut } from "../compass/text";
+import { asError, cut } from "../compass/text";
 import { STATUS_REASON_LENGTH } from "./action";
 import { connectionOf, refuseInput } from "./connection-of";
 import { sharedText, translator } from "./i18n";
@@ -75,7 +75,7 @@ export = function register(RED: NodeAPI): void {
           done();
         },
         (err: unknown) => {
-          const error = err instanceof Error ? err : new Error(String(err));
+          const error = asError(err);
           if (error instanceof ReportError) {
             const key = `compass-cdr.errors.${error.code}`;
             const text = t(key, { ...error.params, detail: error.message });

@@ -4,6 +4,7 @@
 import { CompassConnection } from "../compass/connection";
 import { DEFAULT_PLATFORM_DOMAIN, deriveEndpoints, parseVersionPreference } from "../compass/endpoints";
 import { failureKey } from "../compass/failure";
+import { errorText } from "../compass/text";
 import type { SessionStatus } from "../compass/xmpp";
 import { registerAdminRoutes } from "./admin";
 import { registerTestConnectionRoute } from "./admin-test";
@@ -39,7 +40,7 @@ export = function register(RED: NodeAPI): void {
         log: { debug: (m) => this.debug(m), warn: (m) => this.warn(m) },
       });
     } catch (err) {
-      this.configError = err instanceof Error ? err.message : String(err);
+      this.configError = errorText(err);
       this.error(this.configError);
     }
 

@@ -1,6 +1,7 @@
 // compass-state: answers from the live model without a round trip (company, users, queues with
 // stats, active calls, one object by id), a forced reload, or the platform's call history.
 
+import { asError } from "../compass/text";
 import { evaluate } from "./action";
 import { connectionOf, refuseInput } from "./connection-of";
 import { translator } from "./i18n";
@@ -46,7 +47,7 @@ export = function register(RED: NodeAPI): void {
           send(msg);
           done();
         },
-        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+        (err: unknown) => done(asError(err)),
       );
     });
 

@@ -2,6 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+// The simulator shares no protocol code with the client it tests; a host check is not protocol code.
+import { isLoopbackHost } from "../compass/loopback";
 import { startSimulator } from "./index";
 import type { SeedData } from "./state/seed";
 
@@ -22,10 +24,6 @@ const USAGE = `Usage: compass-simulator [--host 127.0.0.1] [--port 8780] [--xmpp
   --traffic    demo calls per minute, played continuously (default 0: none)
   --seed       JSON file with the company to simulate (default: the built-in company)
   --public     allow a non-loopback --host`;
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\./.test(host);
-}
 
 function loadSeed(path: string): SeedData {
   const data = JSON.parse(readFileSync(path, "utf8")) as SeedData;
@@ -71,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const host = values.host ?? "127.0.0.1";
-  if (!isLoopback(host) && !values.public) {
+  if (!isLoopbackHost(host) && !values.public) {
     console.error(
       `Refusing to listen on ${host}: the simulator serves plain HTTP with well-known passwords, ` +
         "so anyone who can reach it can log in. Pass --public if you really mean it.",

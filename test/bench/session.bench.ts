@@ -21,7 +21,7 @@ function percentile(sorted: number[], p: number): number {
 async function run(label: string, endpoint: XmppEndpoint, state: CompanyState, ca?: string): Promise<void> {
   const session = new CompassSession({
     service: `xmpp://127.0.0.1:${endpoint.port}`,
-    domain: DOMAIN,
+    jidDomain: DOMAIN,
     username: "bob",
     password: defaultPassword("bob"),
     allowPlaintextOnLoopback: ca === undefined,

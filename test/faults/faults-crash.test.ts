@@ -59,7 +59,7 @@ describe("faults: the crash and the guards", function () {
     const server = await resettingServer();
     const session = new CompassSession({
       service: `xmpp://127.0.0.1:${server.port}`,
-      domain: DOMAIN,
+      jidDomain: DOMAIN,
       username: "alice",
       password: "not-sent-anyway",
       backoff: { initialMs: 20, maxMs: 50 },

@@ -160,7 +160,7 @@ describe("faults: secrets and permissions", function () {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const session = new CompassSession({
       service: `xmpp://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-      domain: DOMAIN,
+      jidDomain: DOMAIN,
       username: "alice",
       password: "never-in-the-clear",
       allowPlaintextOnLoopback: false, // as for any host that is not this machine

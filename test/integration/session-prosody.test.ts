@@ -92,7 +92,7 @@ describe("CompassSession against Prosody with the simulator's components", funct
   function session(server: ProsodyServer, overrides: Partial<CompassSessionOptions> = {}): CompassSession {
     const s = new CompassSession({
       service: `xmpp://127.0.0.1:${server.c2sPort}`,
-      domain: DOMAIN,
+      jidDomain: DOMAIN,
       username: "bob",
       password: PASSWORD,
       ca: server.certs.caCert,

@@ -5,9 +5,7 @@
 import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import type { SimNotification } from "../../src/simulator/state/types";
-import { catchAll, type FlowNode, loadFlow, startServer, stopServer, unload } from "../support/node-red";
-
-const TAB = "tab1";
+import { actionFlow, startServer, stopServer, unload } from "../support/node-red";
 
 describe("action nodes (real flows, simulator over loopback)", () => {
   let sim: Simulator;
@@ -37,19 +35,6 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     };
   }
 
-  async function flowWith(type: string, props: Record<string, unknown>, user = "alice") {
-    const nodes: FlowNode[] = [
-      { id: TAB, type: "tab" },
-      { id: "cfg", type: "compass-config", domain: sim.domain, restUrl: sim.rest.url, apiVersions: "3,2" },
-      { id: "action", type, z: TAB, config: "cfg", wires: [["out"]], ...props },
-      { id: "out", type: "helper", z: TAB },
-      ...catchAll(TAB, "caught"),
-    ];
-    return loadFlow(["compass-config", type], nodes, {
-      cfg: { username: user, password: `compass-${user}` },
-    });
-  }
-
   describe("compass-queue-agent", () => {
     const base = {
       user: "1005",
@@ -61,7 +46,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     };
 
     it("logs a user into a queue with priority, then pauses, unpauses and logs them out", async () => {
-      const f = await flowWith("compass-queue-agent", { ...base, action: "msg" });
+      const f = await actionFlow(sim, "compass-queue-agent", { ...base, action: "msg" });
       const before = targets();
       const others = before.members;
       const expected: Record<string, string[]> = {
@@ -102,7 +87,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("takes user and queue from the message, as ids or self URLs", async () => {
-      const f = await flowWith("compass-queue-agent", {
+      const f = await actionFlow(sim, "compass-queue-agent", {
         ...base,
         action: "login",
         user: "user",
@@ -119,7 +104,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("logging in twice is refused by the platform and reaches a Catch node", async () => {
-      const f = await flowWith("compass-queue-agent", { ...base, action: "login", user: "1002" });
+      const f = await actionFlow(sim, "compass-queue-agent", { ...base, action: "login", user: "1002" });
       f.node("action").receive({});
       const [caught] = await f.waitFor("caught");
       assert.equal(caught.statusCode, 400);
@@ -127,7 +112,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("an unknown action is a clear error", async () => {
-      const f = await flowWith("compass-queue-agent", { ...base, action: "msg" });
+      const f = await actionFlow(sim, "compass-queue-agent", { ...base, action: "msg" });
       f.node("action").receive({ action: "dance" });
       const [caught] = await f.waitFor("caught");
       assert.match(caught.error.message, /dance/);
@@ -136,7 +121,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
 
   describe("compass-user-status", () => {
     it("sets receive calls to only direct, reads it back, and ends a wrap-up (API v3)", async () => {
-      const f = await flowWith("compass-user-status", {
+      const f = await actionFlow(sim, "compass-user-status", {
         action: "msg",
         user: "1001",
         userType: "str",
@@ -166,7 +151,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("refuses a receive-calls value the platform does not know, before sending", async () => {
-      const f = await flowWith("compass-user-status", {
+      const f = await actionFlow(sim, "compass-user-status", {
         action: "set",
         user: "1001",
         userType: "str",
@@ -181,7 +166,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
 
   describe("compass-dial", () => {
     it("dials a number for a user and outputs the new call's id (v3)", async () => {
-      const f = await flowWith("compass-dial", {
+      const f = await actionFlow(sim, "compass-dial", {
         user: "1001",
         userType: "str",
         mode: "number",
@@ -203,7 +188,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("dials a colleague by user id", async () => {
-      const f = await flowWith("compass-dial", {
+      const f = await actionFlow(sim, "compass-dial", {
         user: "1001",
         userType: "str",
         mode: "user",
@@ -233,7 +218,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("a dial without a destination is a clear error", async () => {
-      const f = await flowWith("compass-dial", {
+      const f = await actionFlow(sim, "compass-dial", {
         user: "1001",
         userType: "str",
         mode: "number",
@@ -248,7 +233,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
 
   describe("compass-dpswitch", () => {
     it("sets a switch by name to a setting by name, and reads it by id", async () => {
-      const f = await flowWith("compass-dpswitch", {
+      const f = await actionFlow(sim, "compass-dpswitch", {
         action: "msg",
         switch: "switch",
         switchType: "msg",
@@ -267,7 +252,7 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("an unknown switch and an out-of-range setting reach a Catch node", async () => {
-      const f = await flowWith("compass-dpswitch", {
+      const f = await actionFlow(sim, "compass-dpswitch", {
         action: "set",
         switch: "switch",
         switchType: "msg",
@@ -283,7 +268,8 @@ describe("action nodes (real flows, simulator over loopback)", () => {
     });
 
     it("a user without write rights gets the platform's 403", async () => {
-      const f = await flowWith(
+      const f = await actionFlow(
+        sim,
         "compass-dpswitch",
         { action: "set", switch: "3001", switchType: "str", setting: "2", settingType: "num" },
         "bob",

@@ -7,9 +7,12 @@ import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
   catchAll,
+  credentialsOf,
   type FlowNode,
   type LoadedFlow,
   loadFlow,
+  modelLoaded,
+  simulatorConfig,
   startServer,
   stopServer,
   unload,
@@ -34,27 +37,19 @@ describe("compass-call-control (real flows, simulator over loopback)", () => {
   async function flowWith(props: Record<string, unknown>): Promise<LoadedFlow> {
     const nodes: FlowNode[] = [
       { id: TAB, type: "tab" },
-      {
-        id: "cfg",
-        type: "compass-config",
-        domain: sim.domain,
-        restUrl: sim.rest.url,
-        xmppService: sim.xmpp?.service,
-      },
+      simulatorConfig(sim),
       { id: "control", type: "compass-call-control", z: TAB, config: "cfg", wires: [["out"]], ...props },
       { id: "out", type: "helper", z: TAB },
       { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [["events"]] },
       { id: "events", type: "helper", z: TAB },
       ...catchAll(TAB, "caught"),
     ];
-    const flow = await loadFlow(["compass-config", "compass-call-control", "compass-call-event"], nodes, {
-      cfg: { username: "alice", password: "compass-alice" },
-    });
-    await waitFor(
-      () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
-      8000,
-      "the live model",
+    const flow = await loadFlow(
+      ["compass-config", "compass-call-control", "compass-call-event"],
+      nodes,
+      credentialsOf(),
     );
+    await modelLoaded(flow);
     return flow;
   }
 

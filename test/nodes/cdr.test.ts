@@ -17,6 +17,8 @@ import {
   type FlowNode,
   type LoadedFlow,
   loadFlow,
+  modelLoaded,
+  simulatorConfig,
   startServer,
   stopServer,
   unload,
@@ -57,14 +59,7 @@ describe("compass-cdr (real flows, simulator over loopback)", () => {
     const username = options.username ?? "alice";
     const nodes: FlowNode[] = [
       { id: TAB, type: "tab" },
-      {
-        id: "cfg",
-        type: "compass-config",
-        domain: sim.domain,
-        restUrl: sim.rest.url,
-        filesUrl: sim.files.url,
-        xmppService: sim.xmpp?.service,
-      },
+      simulatorConfig(sim, { filesUrl: sim.files.url }),
       {
         id: "cdr",
         type: "compass-cdr",
@@ -100,13 +95,7 @@ describe("compass-cdr (real flows, simulator over loopback)", () => {
     const flow = await loadFlow(types, nodes, {
       cfg: { username, password: options.password ?? `compass-${username}` },
     });
-    if (options.summaries) {
-      await waitFor(
-        () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
-        8000,
-        "the live model",
-      );
-    }
+    if (options.summaries) await modelLoaded(flow);
     return flow;
   }
 

@@ -4,7 +4,15 @@ import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Simulator, startSimulator } from "../../src/simulator";
-import { catchAll, type FlowNode, loadFlow, startServer, stopServer, unload } from "../support/node-red";
+import {
+  catchAll,
+  credentialsOf,
+  type FlowNode,
+  loadFlow,
+  startServer,
+  stopServer,
+  unload,
+} from "../support/node-red";
 
 const TAB = "tab1";
 
@@ -41,7 +49,7 @@ function flow(
   ];
 }
 
-const alice = { cfg: { username: "alice", password: "compass-alice" } };
+const alice = credentialsOf();
 
 /** A plain HTTP server that records every request it gets: the "other origin" of these tests. */
 async function recordingServer(

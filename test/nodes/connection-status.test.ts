@@ -10,10 +10,12 @@ import { type Simulator, startSimulator } from "../../src/simulator";
 import { runScenario, VirtualClock } from "../../src/simulator/scenarios";
 import {
   catchAll,
+  credentialsOf,
   type FlowNode,
   helper,
   type LoadedFlow,
   loadFlow,
+  simulatorConfig,
   startServer,
   stopServer,
   unload,
@@ -24,7 +26,7 @@ import { delay, waitFor } from "../support/wait";
 
 const TAB = "tab1";
 const TYPES = ["compass-config", "compass-call-event", "compass-user-status"];
-const alice = { cfg: { username: "alice", password: "compass-alice" } };
+const alice = credentialsOf();
 /** "14:02": the runtime's local time of day */
 const CLOCK = /\d\d:\d\d$/;
 
@@ -54,7 +56,7 @@ describe("connection status and reasons under the nodes (real flows, real server
   ): Promise<LoadedFlow> {
     const nodes: FlowNode[] = [
       { id: TAB, type: "tab" },
-      { id: "cfg", type: "compass-config", domain: sim.domain, restUrl: sim.rest.url, xmppService },
+      simulatorConfig(sim, { xmppService }),
       { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", events, wires: [["calls-out"]] },
       { id: "calls-out", type: "helper", z: TAB },
       ...catchAll(TAB, "caught"),
@@ -131,7 +133,7 @@ describe("connection status and reasons under the nodes (real flows, real server
       () =>
         new CompassSession({
           service: sim.xmpp!.service,
-          domain: sim.xmpp!.jidDomain,
+          jidDomain: sim.xmpp!.jidDomain,
           username: "alice",
           password: "compass-alice",
           allowPlaintextOnLoopback: true,

@@ -3,9 +3,7 @@
 
 import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
-import { catchAll, type FlowNode, loadFlow, startServer, stopServer, unload } from "../support/node-red";
-
-const TAB = "tab1";
+import { actionFlow, startServer, stopServer, unload } from "../support/node-red";
 
 describe("action node inputs: message or node (real flows, simulator)", () => {
   let sim: Simulator;
@@ -20,23 +18,10 @@ describe("action node inputs: message or node (real flows, simulator)", () => {
     await sim.close();
   });
 
-  async function flowWith(type: string, props: Record<string, unknown>) {
-    const nodes: FlowNode[] = [
-      { id: TAB, type: "tab" },
-      { id: "cfg", type: "compass-config", domain: sim.domain, restUrl: sim.rest.url, apiVersions: "3,2" },
-      { id: "action", type, z: TAB, config: "cfg", wires: [["out"]], ...props },
-      { id: "out", type: "helper", z: TAB },
-      ...catchAll(TAB, "caught"),
-    ];
-    return loadFlow(["compass-config", type], nodes, {
-      cfg: { username: "alice", password: "compass-alice" },
-    });
-  }
-
   const agent = { action: "login", user: "1005", userType: "str", queue: "2001", queueType: "str" };
 
   it("msg.priority and msg.callForward win over the node's values when the message has them", async () => {
-    const f = await flowWith("compass-queue-agent", { ...agent, priority: 2, callForward: false });
+    const f = await actionFlow(sim, "compass-queue-agent", { ...agent, priority: 2, callForward: false });
     f.node("action").receive({ priority: 7, callForward: true });
     await f.waitFor("out");
     const [member] = sim.state.membershipsOf("1005");
@@ -44,7 +29,7 @@ describe("action node inputs: message or node (real flows, simulator)", () => {
   });
 
   it("without them the node's priority and call forward apply", async () => {
-    const f = await flowWith("compass-queue-agent", { ...agent, priority: 4, callForward: true });
+    const f = await actionFlow(sim, "compass-queue-agent", { ...agent, priority: 4, callForward: true });
     f.node("action").receive({ priority: null });
     await f.waitFor("out");
     const [member] = sim.state.membershipsOf("1005");
@@ -52,7 +37,7 @@ describe("action node inputs: message or node (real flows, simulator)", () => {
   });
 
   it("the node's action wins over msg.action unless the node is set to take it from the message", async () => {
-    const fixed = await flowWith("compass-queue-agent", agent);
+    const fixed = await actionFlow(sim, "compass-queue-agent", agent);
     fixed.node("action").receive({ action: "logout" });
     await fixed.waitFor("out");
     assert.deepEqual(
@@ -61,14 +46,14 @@ describe("action node inputs: message or node (real flows, simulator)", () => {
       "logged in, as the node says",
     );
     await unload();
-    const fromMsg = await flowWith("compass-queue-agent", { ...agent, action: "msg" });
+    const fromMsg = await actionFlow(sim, "compass-queue-agent", { ...agent, action: "msg" });
     fromMsg.node("action").receive({ action: "logout" });
     await fromMsg.waitFor("out");
     assert.deepEqual(sim.state.membershipsOf("1005"), [], "logged out, as the message says");
   });
 
   it("user status: the node's status wins; 'set by msg.payload' takes the message's", async () => {
-    const fixed = await flowWith("compass-user-status", {
+    const fixed = await actionFlow(sim, "compass-user-status", {
       action: "set",
       user: "1003",
       userType: "str",
@@ -78,7 +63,7 @@ describe("action node inputs: message or node (real flows, simulator)", () => {
     await fixed.waitFor("out");
     assert.equal(sim.state.user("1003")?.receiveCalls, "NONE");
     await unload();
-    const fromMsg = await flowWith("compass-user-status", {
+    const fromMsg = await actionFlow(sim, "compass-user-status", {
       action: "set",
       user: "1003",
       userType: "str",

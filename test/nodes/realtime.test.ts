@@ -6,9 +6,11 @@ import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
   catchAll,
+  credentialsOf,
   type FlowNode,
   helper,
   loadFlow,
+  simulatorConfig,
   startServer,
   stopServer,
   unload,
@@ -25,18 +27,7 @@ const NODE_TYPES = [
   "compass-state",
 ];
 
-function configNode(sim: Simulator, extra: Record<string, unknown> = {}): FlowNode {
-  return {
-    id: "cfg",
-    type: "compass-config",
-    domain: sim.domain,
-    restUrl: sim.rest.url,
-    xmppService: sim.xmpp!.service,
-    ...extra,
-  };
-}
-
-const alice = { cfg: { username: "alice", password: "compass-alice" } };
+const alice = credentialsOf();
 
 function aliceConnections(sim: Simulator): number {
   return sim.xmpp!.endpoint.connections().filter((c) => c.username === "alice").length;
@@ -67,7 +58,11 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       config: "cfg",
       wires: [[]],
     }));
-    const f = await loadFlow(NODE_TYPES, [{ id: TAB, type: "tab" }, configNode(sim), ...triggers], alice);
+    const f = await loadFlow(
+      NODE_TYPES,
+      [{ id: TAB, type: "tab" }, simulatorConfig(sim), ...triggers],
+      alice,
+    );
     await waitFor(
       () => triggers.every((t) => f.statuses(t.id).at(-1)?.fill === "green"),
       5000,
@@ -82,7 +77,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       NODE_TYPES,
       [
         { id: TAB, type: "tab" },
-        configNode(sim),
+        simulatorConfig(sim),
         { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [[]] },
       ],
       alice,
@@ -105,7 +100,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
         NODE_TYPES,
         [
           { id: TAB, type: "tab" },
-          configNode(sim, { xmppService: relay.service }),
+          simulatorConfig(sim, { xmppService: relay.service }),
           { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [[]] },
           ...catchAll(TAB, "caught"),
         ],
@@ -131,7 +126,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       NODE_TYPES,
       [
         { id: TAB, type: "tab" },
-        configNode(sim),
+        simulatorConfig(sim),
         { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [["out"]] },
         { id: "out", type: "helper", z: TAB },
       ],
@@ -171,7 +166,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       NODE_TYPES,
       [
         { id: TAB, type: "tab" },
-        configNode(sim),
+        simulatorConfig(sim),
         {
           id: "state",
           type: "compass-state",
@@ -231,7 +226,7 @@ describe("live session in Node-RED (real flows, simulator over loopback)", () =>
       NODE_TYPES,
       [
         { id: TAB, type: "tab" },
-        configNode(sim),
+        simulatorConfig(sim),
         { id: "calls", type: "compass-call-event", z: TAB, config: "cfg", wires: [[]] },
       ],
       alice,

@@ -6,10 +6,11 @@
 import { strict as assert } from "node:assert";
 import { type Simulator, startSimulator } from "../../src/simulator";
 import {
-  type FlowNode,
+  credentialsOf,
   helper,
   loadFlow,
   nodeModule,
+  simulatorConfig,
   startServer,
   stopServer,
   unload,
@@ -39,17 +40,7 @@ describe("Test connection (admin route, real Node-RED, simulator over loopback)"
 
   /** A deployed compass-config (alice's stored credentials) and nothing else. */
   async function deployConfig(): Promise<void> {
-    const nodes: FlowNode[] = [
-      { id: TAB, type: "tab" },
-      {
-        id: "cfg",
-        type: "compass-config",
-        domain: sim.domain,
-        restUrl: sim.rest.url,
-        xmppService: sim.xmpp!.service,
-      },
-    ];
-    await loadFlow(["compass-config"], nodes, { cfg: { username: "alice", password: "compass-alice" } });
+    await loadFlow(["compass-config"], [{ id: TAB, type: "tab" }, simulatorConfig(sim)], credentialsOf());
   }
 
   /** The dialog's values as the editor posts them; the password unchanged unless given. */

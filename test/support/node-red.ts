@@ -114,26 +114,69 @@ export function catchAll(z: string, helperId: string): FlowNode[] {
 
 export { helper };
 
+/** Where a simulator answers: what a compass-config needs to reach it. */
+export interface SimulatorAddresses {
+  domain: string;
+  rest: { url: string };
+  /** absent when the simulator runs without XMPP */
+  xmpp?: { service: string };
+}
+
+/** The stored credentials of the config node "cfg" as `user` (the simulator's seed passwords are compass-<user>). */
+export function credentialsOf(user = "alice"): Record<string, Record<string, string>> {
+  return { cfg: { username: user, password: `compass-${user}` } };
+}
+
+/** The compass-config node "cfg" pointed at `sim` (its XMPP service when it runs one); `extra` adds fields. */
+export function simulatorConfig(sim: SimulatorAddresses, extra: Record<string, unknown> = {}): FlowNode {
+  return {
+    id: "cfg",
+    type: "compass-config",
+    domain: sim.domain,
+    restUrl: sim.rest.url,
+    xmppService: sim.xmpp?.service,
+    ...extra,
+  };
+}
+
+/** Resolves once the connection of the config node "cfg" has loaded the live model. */
+export async function modelLoaded(flow: LoadedFlow): Promise<void> {
+  await waitFor(
+    () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
+    8000,
+    "the live model",
+  );
+}
+
+/**
+ * One action node (id "action", of `type` with `props`) on a compass-config pointed at `sim` as
+ * `user`, asking for API v3 or v2: its output goes to the helper "out", a Catch node into "caught".
+ */
+export function actionFlow(
+  sim: SimulatorAddresses,
+  type: string,
+  props: Record<string, unknown>,
+  user = "alice",
+): Promise<LoadedFlow> {
+  const tab = "action-tab";
+  const nodes: FlowNode[] = [
+    { id: tab, type: "tab" },
+    simulatorConfig(sim, { apiVersions: "3,2" }),
+    { id: "action", type, z: tab, config: "cfg", wires: [["out"]], ...props },
+    { id: "out", type: "helper", z: tab },
+    ...catchAll(tab, "caught"),
+  ];
+  return loadFlow(["compass-config", type], nodes, credentialsOf(user));
+}
+
 /**
  * Loads trigger nodes (each given as `{ id, type, ...props }`) on one tab with a compass-config
  * pointed at `sim` as alice; each node's output goes to a helper `<id>-out`. Resolves once the
  * live model is loaded, so a scenario played next is heard in full.
  */
-export async function loadTriggers(
-  sim: { domain: string; rest: { url: string }; xmpp?: { service: string } },
-  triggers: FlowNode[],
-): Promise<LoadedFlow> {
+export async function loadTriggers(sim: SimulatorAddresses, triggers: FlowNode[]): Promise<LoadedFlow> {
   const tab = "triggers-tab";
-  const nodes: FlowNode[] = [
-    { id: tab, type: "tab" },
-    {
-      id: "cfg",
-      type: "compass-config",
-      domain: sim.domain,
-      restUrl: sim.rest.url,
-      xmppService: sim.xmpp?.service,
-    },
-  ];
+  const nodes: FlowNode[] = [{ id: tab, type: "tab" }, simulatorConfig(sim)];
   for (const t of triggers) {
     nodes.push(
       { z: tab, config: "cfg", wires: [[`${t.id}-out`]], ...t },
@@ -141,12 +184,8 @@ export async function loadTriggers(
     );
   }
   const types = ["compass-config", ...new Set(triggers.map((t) => t.type))];
-  const flow = await loadFlow(types, nodes, { cfg: { username: "alice", password: "compass-alice" } });
-  await waitFor(
-    () => flow.node<{ connection?: { modelLoaded: boolean } }>("cfg").connection?.modelLoaded === true,
-    8000,
-    "the live model",
-  );
+  const flow = await loadFlow(types, nodes, credentialsOf("alice"));
+  await modelLoaded(flow);
   return flow;
 }
 

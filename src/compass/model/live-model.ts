@@ -15,6 +15,7 @@
 
 import { EventEmitter } from "node:events";
 import type { Company, KnownNotification, Notification } from "../protocol/types";
+import { asError } from "../text";
 import { type Change, ModelChanges, newChange } from "./changes";
 import { resync, seed } from "./load";
 import { COUNTER_NAMES, copyUser, isCall, newQueueRecord, placeholderUser, type Snapshot } from "./records";
@@ -217,7 +218,7 @@ export class LiveModel extends EventEmitter {
 
   /** The connection logs these (a model that stopped at one bad input would lose every later event). */
   private warn(err: unknown, subject: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = asError(err);
     this.emit("warning", { error, subject });
   }
 

@@ -2,7 +2,7 @@
 // Rules: required ids missing -> ProtocolError naming the element; optional fields absent -> left out;
 // present-but-empty text -> ""; unknown elements ignored; nothing but ProtocolError is ever thrown.
 import type { Element } from "@xmpp/xml";
-import { cut } from "../text";
+import { cut, errorText } from "../text";
 import {
   attr,
   booleanOf,
@@ -45,8 +45,7 @@ function guard<T>(what: string, read: () => T): T {
     return read();
   } catch (err) {
     if (err instanceof ProtocolError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new ProtocolError(`cannot read <${what}>: ${cut(reason, 200)}`, what, { cause: err });
+    throw new ProtocolError(`cannot read <${what}>: ${cut(errorText(err), 200)}`, what, { cause: err });
   }
 }
 
@@ -529,9 +528,13 @@ export function findNotifications(
             const error =
               err instanceof ProtocolError
                 ? err
-                : new ProtocolError(`cannot read <notification>: ${String(err)}`, "notification", {
-                    cause: err,
-                  });
+                : new ProtocolError(
+                    `cannot read <notification>: ${cut(errorText(err), 200)}`,
+                    "notification",
+                    {
+                      cause: err,
+                    },
+                  );
             onError(error, payload);
           }
         });

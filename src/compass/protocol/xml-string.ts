@@ -14,7 +14,7 @@
 // We refuse DOCTYPE and ENTITY declarations outright, so entity bombs and external entities cannot
 // even be attempted, and we bound input size and nesting depth.
 import { type Element, Parser } from "@xmpp/xml";
-import { cut } from "../text";
+import { cut, errorText } from "../text";
 import { ProtocolError } from "./errors";
 
 export interface StringParseOptions {
@@ -82,8 +82,7 @@ export function parseStanzaString(xmlText: string, options: StringParseOptions =
     parser.end("");
   } catch (err) {
     // ltx throws from inside write() for unknown entities and illegal character references.
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new ProtocolError(`malformed XML: ${cut(reason, 200)}`, undefined, { cause: err });
+    throw new ProtocolError(`malformed XML: ${cut(errorText(err), 200)}`, undefined, { cause: err });
   }
   if (failure) throw failure;
   if (!root) throw new ProtocolError("XML input holds no element");

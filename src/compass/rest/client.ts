@@ -7,6 +7,7 @@ import { rootCertificates } from "node:tls";
 import { inspect } from "node:util";
 import { Pool } from "undici";
 import { guardedTimeout } from "../guard";
+import { errorText } from "../text";
 import {
   CompassConfigError,
   CompassNetworkError,
@@ -424,7 +425,7 @@ export class RestClient {
     if (code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED") {
       return new CompassNetworkError(`${where}: the client was closed`, code, { method, url });
     }
-    const reason = redact(error instanceof Error ? error.message : String(error), this.#secrets);
+    const reason = redact(errorText(error), this.#secrets);
     const hint = isTlsCode(code) ? `: ${TLS_HINT}` : "";
     return new CompassNetworkError(
       `${where}: network error${code ? ` ${code}` : ""} (${reason})${hint}`,

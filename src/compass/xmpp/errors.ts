@@ -63,9 +63,3 @@ export function classifyLoginError(err: unknown): unknown {
   }
   return err;
 }
-
-/** A message for status and logs: the error's message, never its properties (which could hold stanzas). */
-export function describe(err: unknown): string {
-  if (err instanceof Error) return cut(err.message || err.name, 300);
-  return cut(String(err), 300);
-}

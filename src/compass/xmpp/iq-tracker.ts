@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Element } from "@xmpp/xml";
 import { guardedTimeout } from "../guard";
-import { cut } from "../text";
+import { cut, errorText } from "../text";
 import { CompassRequestError, SessionUnavailableError } from "./errors";
 
 const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
@@ -45,7 +45,7 @@ export class IqTracker {
       this.pending.set(id, { to, resolve, reject, timer });
       send(iq).catch((err: unknown) => {
         this.settle(id)?.reject(
-          new SessionUnavailableError("connection-lost", `could not send: ${(err as Error)?.message ?? err}`),
+          new SessionUnavailableError("connection-lost", `could not send: ${errorText(err)}`),
         );
       });
     });

@@ -12,7 +12,8 @@ import tls from "node:tls";
 import xml, { type Element } from "@xmpp/xml";
 import { guarded, guardedTimeout } from "../guard";
 import { isLoopbackHost } from "../loopback";
-import { CompassRequestError, describe, SessionUnavailableError } from "./errors";
+import { cut, ERROR_TEXT_MAX, errorText } from "../text";
+import { CompassRequestError, SessionUnavailableError } from "./errors";
 import { IqTracker } from "./iq-tracker";
 import {
   destroySocket,
@@ -47,6 +48,7 @@ const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 export interface LinkOptions {
   service: string;
+  /** the JID domain; named `domain` as in xmpp.js's client options, which these mirror */
   domain: string;
   username: string;
   password: string;
@@ -121,7 +123,7 @@ export class Link {
     catchParserThrows(
       entity,
       guarded("xmpp socket data listener", (err: unknown) => {
-        this.lose(new Error(`unreadable XML from the server: ${describe(err)}`));
+        this.lose(new Error(`unreadable XML from the server: ${cut(errorText(err), ERROR_TEXT_MAX)}`));
         destroySocket(entity);
       }),
     );
@@ -189,7 +191,7 @@ export class Link {
       "status",
       guarded("xmpp status listener", (status: string) => {
         if (status === "disconnect" || status === "close") {
-          const why = this.lastError ? `: ${describe(this.lastError)}` : "";
+          const why = this.lastError ? `: ${cut(errorText(this.lastError), ERROR_TEXT_MAX)}` : "";
           this.lose(new Error(`connection closed${why}`, { cause: this.lastError }));
         }
       }),

@@ -31,11 +31,11 @@ import {
   PUBSUB_EVENT_NS,
   type PubsubSubscription,
 } from "../protocol/types";
+import { cut, ERROR_TEXT_MAX, errorText } from "../text";
 import { Backoff, type BackoffOptions } from "./backoff";
 import {
   CompassRequestError,
   classifyLoginError,
-  describe,
   LoginRefusedError,
   SessionUnavailableError,
 } from "./errors";
@@ -74,13 +74,13 @@ export interface SessionLog {
 export interface CompassSessionOptions {
   /** "xmpp://host:5222" (TCP + STARTTLS) or "wss://host/ws" (ws:// only on loopback) */
   service: string;
-  /** JID domain: uc.<platform domain>, or the company's own domain */
-  domain: string;
+  /** the JID domain (endpoints.jidDomain): uc.<platform domain>, or the company's own domain */
+  jidDomain: string;
   username: string;
   password: string;
-  /** where requests go; default "phone." + domain */
+  /** where requests go; default "phone." + jidDomain */
   phoneService?: string;
-  /** where the company's node lives; default "pubsub." + domain */
+  /** where the company's node lives; default "pubsub." + jidDomain */
   pubsubService?: string;
   /** resources are `${resourcePrefix}-${random}`, unique per connection */
   resourcePrefix?: string;
@@ -119,7 +119,7 @@ export class CompassSession extends EventEmitter {
   status: SessionStatus = { state: "stopped" };
 
   private readonly service: string;
-  private readonly domain: string;
+  private readonly jidDomain: string;
   private readonly phoneService: string;
   private readonly pubsubService: string;
   private readonly resourcePrefix: string;
@@ -144,7 +144,7 @@ export class CompassSession extends EventEmitter {
   constructor(private readonly options: CompassSessionOptions) {
     super();
     const address = parseService(options.service);
-    if (!options.domain || !options.username) throw new TypeError("domain and username are required");
+    if (!options.jidDomain || !options.username) throw new TypeError("jidDomain and username are required");
     if (address.kind === "websocket" && !address.tlsFromStart) {
       if (!isLoopbackHost(address.host) || !options.allowPlaintextOnLoopback) {
         throw new TypeError(
@@ -153,9 +153,9 @@ export class CompassSession extends EventEmitter {
       }
     }
     this.service = options.service;
-    this.domain = options.domain;
-    this.phoneService = options.phoneService ?? `phone.${options.domain}`;
-    this.pubsubService = options.pubsubService ?? `pubsub.${options.domain}`;
+    this.jidDomain = options.jidDomain;
+    this.phoneService = options.phoneService ?? `phone.${options.jidDomain}`;
+    this.pubsubService = options.pubsubService ?? `pubsub.${options.jidDomain}`;
     this.resourcePrefix = options.resourcePrefix?.trim() || "compass";
     this.pingIntervalMs = positive(options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, "pingIntervalMs");
     this.pingTimeoutMs = positive(options.pingTimeoutMs, DEFAULT_PING_TIMEOUT_MS, "pingTimeoutMs");
@@ -209,7 +209,7 @@ export class CompassSession extends EventEmitter {
     if (!this.running) return;
     const link = new Link({
       service: this.service,
-      domain: this.domain,
+      domain: this.jidDomain,
       ...this.credentials,
       resource: `${this.resourcePrefix}-${randomBytes(6).toString("hex")}`,
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
@@ -318,9 +318,9 @@ export class CompassSession extends EventEmitter {
     this.link = undefined;
     this.onSubscribed = undefined;
     this.track(link.close(false, DROP_BOUND_MS));
-    const error = describe(err);
+    const error = cut(errorText(err), ERROR_TEXT_MAX);
     // STARTTLS verifies the certificate against the XMPP domain, wss:// against the URL's host
-    const certificateHost = link.address.kind === "tcp" ? this.domain : link.address.host;
+    const certificateHost = link.address.kind === "tcp" ? this.jidDomain : link.address.host;
     const reason = classifyFailure(err, { host: link.address.host, certificateHost });
     const retrying = this.running && reason.retryable && this.options.reconnect !== false;
     // the reason goes to whoever listens to "status" (compass-config warns once per change of it)
@@ -410,7 +410,7 @@ export class CompassSession extends EventEmitter {
     const error =
       err instanceof ProtocolError
         ? err
-        : new ProtocolError(`unreadable stanza: ${describe(err)}`, undefined);
+        : new ProtocolError(`unreadable stanza: ${cut(errorText(err), ERROR_TEXT_MAX)}`, undefined);
     this.log.debug(`ignored unreadable stanza: ${error.message}`);
     this.safeEmit("protocol-error", error);
   }
@@ -425,7 +425,7 @@ export class CompassSession extends EventEmitter {
     try {
       this.emit(event, ...args);
     } catch (err) {
-      this.log.warn(`a "${event}" listener failed: ${describe(err)}`);
+      this.log.warn(`a "${event}" listener failed: ${cut(errorText(err), ERROR_TEXT_MAX)}`);
     }
   }
 }

@@ -151,6 +151,10 @@ describe("simulator: compass-simulator CLI", () => {
     const p = run(["--host", "0.0.0.0"]);
     assert.equal(await p.exited, 2);
     assert.match(p.err(), /well-known passwords/);
+    // a name that only starts like a loopback address can resolve anywhere
+    const lookalike = run(["--host", "127.0.0.1.example.com"]);
+    assert.equal(await lookalike.exited, 2);
+    assert.match(lookalike.err(), /Refusing to listen on 127\.0\.0\.1\.example\.com/);
   });
 
   it("refuses a bad port and an unreadable seed", async () => {

@@ -38,7 +38,7 @@ describe("connection failures: typed reasons from real servers", function () {
   function session(overrides: Partial<CompassSessionOptions>): CompassSession {
     const s = new CompassSession({
       service: "xmpp://127.0.0.1:1",
-      domain: DOMAIN,
+      jidDomain: DOMAIN,
       username: "bob",
       password: defaultPassword("bob"),
       allowPlaintextOnLoopback: true,

@@ -43,7 +43,7 @@ describe("CompassSession against the simulator endpoint", function () {
   function session(overrides: Partial<CompassSessionOptions> = {}): CompassSession {
     const s = new CompassSession({
       service: `xmpp://127.0.0.1:${endpoint.port}`,
-      domain: DOMAIN,
+      jidDomain: DOMAIN,
       username: "bob",
       password: defaultPassword("bob"),
       resourcePrefix: "test",
@@ -137,7 +137,7 @@ describe("CompassSession against the simulator endpoint", function () {
   });
 
   it("rejects unencrypted WebSocket anywhere but loopback", () => {
-    const base = { domain: DOMAIN, username: "bob", password: "x" };
+    const base = { jidDomain: DOMAIN, username: "bob", password: "x" };
     assert.throws(
       () => new CompassSession({ ...base, service: "ws://example.com/ws", allowPlaintextOnLoopback: true }),
       /only allowed on loopback/,
