@@ -19,6 +19,7 @@ import {
   packageRoot,
   placeholders,
   readJson,
+  sharedRows,
 } from "./source-scan";
 
 const ROOT = packageRoot();
@@ -127,7 +128,7 @@ describe("editor: nodes/*.html", () => {
       });
 
       it("uses only texts that exist in every language", () => {
-        const keys = i18nKeys(html);
+        const keys = [...i18nKeys(html), ...sharedRows(html, type).keys];
         assert.ok(keys.length > 0, "the dialog is translated");
         for (const key of keys) {
           assert.ok(key.startsWith(`${type}.`), `${key} belongs to ${type}'s catalogue`);
@@ -139,7 +140,10 @@ describe("editor: nodes/*.html", () => {
 
       it("binds every form field to a declared property, and gives every plain property a field", () => {
         const prefix = isConfig ? "node-config-input-" : "node-input-";
-        const fields = [...html.matchAll(new RegExp(`id="${prefix}(\\w+)"`, "g"))].map((m) => m[1]!);
+        const fields = [
+          ...[...html.matchAll(new RegExp(`id="${prefix}(\\w+)"`, "g"))].map((m) => m[1]!),
+          ...sharedRows(html, type).fields,
+        ];
         for (const field of fields) {
           assert.ok(
             defaults.includes(field) || credentials.includes(field),
