@@ -258,6 +258,7 @@
     var $row = $('<div class="form-row"></div>').append(inner);
     if (spec.rowClass) $row.addClass(spec.rowClass);
     if (spec.rowId) $row.attr("id", spec.rowId);
+    if (spec.shownWhen) $row.attr("data-shown-when", spec.shownWhen);
     return $row;
   }
 
@@ -294,6 +295,17 @@
         .attr("data-compass-pick", spec.pick)
         .attr("data-compass-multiple", "true");
       return row(spec, [labelFor(spec.property, spec.icon, t("label." + spec.label)), $input]);
+    },
+    // a select whose options are data-options, each labelled <type>.<property>.<value>
+    select: function (spec, t) {
+      var $select = $("<select></select>").attr("id", NODE_INPUT + spec.property);
+      spec.options.split(/\s+/).forEach(function (value) {
+        $("<option></option>")
+          .attr("value", value)
+          .attr("data-i18n", t(spec.property + "." + value))
+          .appendTo($select);
+      });
+      return row(spec, [labelFor(spec.property, spec.icon, t("label." + spec.property)), $select]);
     },
     checkbox: function (spec, t) {
       return row(spec, [
@@ -346,6 +358,8 @@
         types: $p.attr("data-types"),
         defaultType: $p.attr("data-default"),
         events: $p.attr("data-events"),
+        options: $p.attr("data-options"),
+        shownWhen: $p.attr("data-shown-when"),
         rowClass: $p.attr("class"),
         rowId: $p.attr("id"),
       };
@@ -362,7 +376,8 @@
 
   /**
    * The shared rows' editing, for oneditprepare: typed inputs, the list buttons beside ids, the
-   * event checkboxes. What is particular to a node (other typed inputs, pickers whose list depends on
+   * event checkboxes, and rows shown only for some values of a select (data-shown-when="action: set
+   * msg"; Node-RED triggers each field's change after oneditprepare, so they start right). What is particular to a node (other typed inputs, pickers whose list depends on
    * another field) follows in its own oneditprepare.
    */
   function prepareRows(node) {
@@ -385,6 +400,14 @@
     });
     $form.find("[data-compass-events]").each(function () {
       eventCheckboxes(this, RED.settings[$(this).attr("data-compass-events")] || [], node.events);
+    });
+    $form.find("[data-shown-when]").each(function () {
+      var $row = $(this);
+      var when = /^(\w+):\s*(.*)$/.exec($row.attr("data-shown-when"));
+      var values = when[2].split(/\s+/);
+      $("#" + NODE_INPUT + when[1]).on("change", function () {
+        $row.toggle(values.indexOf($(this).val()) !== -1);
+      });
     });
   }
 

@@ -172,6 +172,40 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     );
   });
 
+  it("shows each row marked data-shown-when exactly for the values of its select it names", async () => {
+    const { page } = editor;
+    let rows = 0;
+    for (const type of NODE_TYPES) {
+      await openDialog(page, type);
+      const seen: { wrong: string[]; rows: number } = await page.evaluate(() => {
+        const tray = $(".red-ui-tray").last();
+        const found: string[] = [];
+        tray.find("[data-shown-when]").each((_i: number, row: unknown) => {
+          const [, property, list] = /^(\w+):\s*(.*)$/.exec($(row).attr("data-shown-when"))!;
+          const $select = tray.find(`#node-input-${property}`);
+          const before = $select.val();
+          for (const option of $select.find("option").get() as Array<{ value: string }>) {
+            $select.val(option.value).trigger("change");
+            const shown = $(row).is(":visible");
+            if (shown !== list!.split(/\s+/).includes(option.value))
+              found.push(
+                `${$(row).text().trim() || $(row).attr("class")} ${property}=${option.value} shown=${shown}`,
+              );
+          }
+          $select.val(before).trigger("change");
+        });
+        return { wrong: found, rows: tray.find("[data-shown-when]").length };
+      });
+      assert.deepEqual(seen.wrong, [], `${type}: rows shown for the wrong values`);
+      rows += seen.rows;
+      await closeDialog(page, "cancel", type);
+    }
+    // call control's queue and colleague, the switch setting, the agent's priority, call forward and
+    // pause tip, the state id, the status to set
+    assert.equal(rows, 8, "rows that depend on a select");
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
   it("keeps the call event's ticked events through Done and reopening", async () => {
     const { page } = editor;
     const type = "compass-call-event";

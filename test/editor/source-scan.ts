@@ -164,6 +164,11 @@ export function sharedRows(html: string, type: string): { fields: string[]; keys
         fields.push(property!);
         keys.push(`${type}.label.${label}`, `${type}.placeholder.any`);
         break;
+      case "select":
+        fields.push(property!);
+        keys.push(`${type}.label.${property}`);
+        for (const value of attr("options")![1]!.split(/\s+/)) keys.push(`${type}.${property}.${value}`);
+        break;
       case "checkbox":
         fields.push(property!);
         keys.push(`${type}.label.${property}`);
