@@ -4,8 +4,9 @@
 //   compass/<config>/users|queues|switches; when those answer an error (connection not deployed yet,
 //   no permission) the field stays a text box for ids and the reason is shown under it.
 // - Event checkboxes, and the connection's readable label.
-// - The form rows every node repeats (connection, name, typed inputs, id filters, checkboxes, event
-//   lists), written once here: a template names them by placeholder, see expandRows.
+// - The form rows every node repeats (connection, name, typed inputs, id filters, selects, checkboxes,
+//   event lists, rows shown for some values of a select), written once here: a template names them
+//   by placeholder, see expandRows.
 (function () {
   if (window.CompassEditor) return;
 
@@ -256,8 +257,6 @@
 
   function row(spec, inner) {
     var $row = $('<div class="form-row"></div>').append(inner);
-    if (spec.rowClass) $row.addClass(spec.rowClass);
-    if (spec.rowId) $row.attr("id", spec.rowId);
     if (spec.shownWhen) $row.attr("data-shown-when", spec.shownWhen);
     return $row;
   }
@@ -270,7 +269,14 @@
       .append($("<span></span>").attr("data-i18n", key));
   }
 
-  /** The rows a placeholder stands for, by its data-compass-row; `t` prefixes a key with the node type. */
+  /**
+   * The rows a placeholder stands for, by its data-compass-row; `t` prefixes a key with the node type.
+   * Its other attributes: data-property (the field, #node-input-<property>), data-icon (Font Awesome
+   * name), data-label (label key when not label.<property>), data-placeholder (placeholder.<value or
+   * property>), data-pick (users, queues or switches: a list button), data-types / data-default (a
+   * typed input's types, first by default), data-options (a select's values), data-events (the
+   * RED.settings list), data-shown-when ("<select property>: <values>").
+   */
   var ROWS = {
     config: function (spec, t) {
       return row(spec, [labelFor("config", "phone", t("label.config")), textInput("config")]);
@@ -360,8 +366,6 @@
         events: $p.attr("data-events"),
         options: $p.attr("data-options"),
         shownWhen: $p.attr("data-shown-when"),
-        rowClass: $p.attr("class"),
-        rowId: $p.attr("id"),
       };
       var build = ROWS[$p.attr("data-compass-row")];
       if (!build) throw new Error(type + ": no form row " + $p.attr("data-compass-row"));
@@ -377,8 +381,9 @@
   /**
    * The shared rows' editing, for oneditprepare: typed inputs, the list buttons beside ids, the
    * event checkboxes, and rows shown only for some values of a select (data-shown-when="action: set
-   * msg"; Node-RED triggers each field's change after oneditprepare, so they start right). What is particular to a node (other typed inputs, pickers whose list depends on
-   * another field) follows in its own oneditprepare.
+   * msg"; Node-RED triggers each field's change after oneditprepare, so they start right). What is
+   * particular to a node (other typed inputs, pickers whose list depends on another field) follows
+   * in its own oneditprepare.
    */
   function prepareRows(node) {
     var $form = $("#dialog-form");
