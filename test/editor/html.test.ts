@@ -415,6 +415,27 @@ describe("editor: source scanners", () => {
     assert.deepEqual(i18nKeys(html), ["t.a", "t.b", "t.c"]);
   });
 
+  it("reads the fields and texts of the shared-row placeholders", () => {
+    const html = `<div data-compass-row="config"></div>
+      <div data-compass-row="typed" data-property="user" data-icon="user" data-placeholder data-pick="users"></div>
+      <div data-compass-row="select" data-property="mode" data-icon="x" data-options="a msg"></div>
+      <div data-compass-row="ids" data-property="queueIds" data-label="queues" data-icon="users"></div>`;
+    assert.deepEqual(sharedRows(html, "t"), {
+      fields: ["config", "user", "userType", "mode", "queueIds"],
+      keys: [
+        "t.label.config",
+        "t.label.user",
+        "t.placeholder.user",
+        "t.label.mode",
+        "t.mode.a",
+        "t.mode.msg",
+        "t.label.queues",
+        "t.placeholder.any",
+      ],
+    });
+    assert.throws(() => sharedRows(`<div data-compass-row="other"></div>`, "t"), /no shared row other/);
+  });
+
   it("finds catalogue texts, their placeholders and help sections", () => {
     const cat = { t: { errors: { x: "no __id__ for __query__ (__id__)" } } };
     assert.equal(lookup(cat, "t.errors.x"), "no __id__ for __query__ (__id__)");
