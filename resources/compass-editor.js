@@ -4,6 +4,9 @@
 //   compass/<config>/users|queues|switches; when those answer an error (connection not deployed yet,
 //   no permission) the field stays a text box for ids and the reason is shown under it.
 // - Event checkboxes, and the connection's readable label.
+// - The form rows every node repeats (connection, name, typed inputs, id filters, selects, checkboxes,
+//   event lists, rows shown for some values of a select), written once here: a template names them
+//   by placeholder, see expandRows.
 (function () {
   if (window.CompassEditor) return;
 
@@ -249,10 +252,183 @@
     });
   }
 
+  var NODE_INPUT = "node-input-";
+  var TYPED_TYPES = "str,msg,flow,global,env";
+
+  function row(spec, inner) {
+    var $row = $('<div class="form-row"></div>').append(inner);
+    if (spec.shownWhen) $row.attr("data-shown-when", spec.shownWhen);
+    return $row;
+  }
+
+  function labelFor(property, icon, key) {
+    return $("<label></label>")
+      .attr("for", NODE_INPUT + property)
+      .append($("<i></i>").addClass("fa fa-" + icon))
+      .append(" ")
+      .append($("<span></span>").attr("data-i18n", key));
+  }
+
+  /**
+   * The rows a placeholder stands for, by its data-compass-row; `t` prefixes a key with the node type.
+   * Its other attributes: data-property (the field, #node-input-<property>), data-icon (Font Awesome
+   * name), data-label (label key when not label.<property>), data-placeholder (placeholder.<value or
+   * property>), data-pick (users, queues or switches: a list button), data-types / data-default (a
+   * typed input's types, first by default), data-options (a select's values), data-events (the
+   * RED.settings list), data-shown-when ("<select property>: <values>").
+   */
+  var ROWS = {
+    config: function (spec, t) {
+      return row(spec, [labelFor("config", "phone", t("label.config")), textInput("config")]);
+    },
+    name: function (spec, t) {
+      return row(spec, [labelFor("name", "tag", t("label.name")), textInput("name")]);
+    },
+    // a typed input: the value, and the hidden field holding its type (<property>Type)
+    typed: function (spec, t) {
+      var $input = textInput(spec.property).attr("data-compass-typed", spec.types || TYPED_TYPES);
+      if (spec.defaultType) $input.attr("data-compass-default", spec.defaultType);
+      if (spec.placeholder !== undefined)
+        $input.attr("data-i18n", "[placeholder]" + t("placeholder." + (spec.placeholder || spec.property)));
+      if (spec.pick) $input.attr("data-compass-pick", spec.pick);
+      var $type = $('<input type="hidden">').attr("id", NODE_INPUT + spec.property + "Type");
+      return row(spec, [labelFor(spec.property, spec.icon, t("label." + (spec.label || spec.property))), $input, $type]);
+    },
+    // a filter of ids, comma-separated, empty for any; the list button picks several
+    ids: function (spec, t) {
+      var $input = textInput(spec.property)
+        .attr("data-i18n", "[placeholder]" + t("placeholder.any"))
+        .attr("data-compass-pick", spec.pick)
+        .attr("data-compass-multiple", "true");
+      return row(spec, [labelFor(spec.property, spec.icon, t("label." + spec.label)), $input]);
+    },
+    // a select whose options are data-options, each labelled <type>.<property>.<value>
+    select: function (spec, t) {
+      var $select = $("<select></select>").attr("id", NODE_INPUT + spec.property);
+      spec.options.split(/\s+/).forEach(function (value) {
+        $("<option></option>")
+          .attr("value", value)
+          .attr("data-i18n", t(spec.property + "." + value))
+          .appendTo($select);
+      });
+      return row(spec, [labelFor(spec.property, spec.icon, t("label." + spec.property)), $select]);
+    },
+    checkbox: function (spec, t) {
+      return row(spec, [
+        $("<label>&nbsp;</label>"),
+        $('<input type="checkbox" style="width:auto; margin:0 4px 0 0">').attr("id", NODE_INPUT + spec.property),
+        $('<label style="width:auto"></label>')
+          .attr("for", NODE_INPUT + spec.property)
+          .attr("data-i18n", t("label." + spec.property)),
+      ]);
+    },
+    // the event checkboxes, from the list the runtime serves as RED.settings[data-events]
+    events: function (spec, t) {
+      var $label = $("<label></label>")
+        .append('<i class="fa fa-filter"></i> ')
+        .append($("<span></span>").attr("data-i18n", t("label.events")));
+      var $list = $('<div style="display:inline-block; width:70%; vertical-align:top"></div>')
+        .attr("id", spec.type + "s")
+        .attr("data-compass-list", "events")
+        .attr("data-compass-events", spec.events);
+      return row(spec, [$label, $list]);
+    },
+  };
+
+  function textInput(property) {
+    return $('<input type="text">').attr("id", NODE_INPUT + property);
+  }
+
+  /**
+   * Replaces the row placeholders in the edit template of `type` (its script's text), once, as the
+   * node's html loads: called before registerType, when Node-RED has put the html's templates in the
+   * page. Why the template's text and not oneditprepare: the editor (prepareEditDialog in red.js)
+   * builds the dialog from that text, namespaces its data-i18n keys, fills each #node-input-<prop>
+   * from the node, sets up the connection select and validation, then calls oneditprepare, and
+   * translates last. Rows in the text get all of that as if written by hand; rows built in
+   * oneditprepare would have to be filled and validated by us.
+   */
+  function expandRows(type) {
+    var $script = $('script[data-template-name="' + type + '"]');
+    if ($script.length === 0 || $script.attr("data-compass-expanded")) return;
+    var $form = $("<div></div>").html($script.html());
+    $form.find("[data-compass-row]").each(function () {
+      var $p = $(this);
+      var spec = {
+        type: type,
+        property: $p.attr("data-property"),
+        icon: $p.attr("data-icon"),
+        label: $p.attr("data-label"),
+        placeholder: $p.attr("data-placeholder"),
+        pick: $p.attr("data-pick"),
+        types: $p.attr("data-types"),
+        defaultType: $p.attr("data-default"),
+        events: $p.attr("data-events"),
+        options: $p.attr("data-options"),
+        shownWhen: $p.attr("data-shown-when"),
+      };
+      var build = ROWS[$p.attr("data-compass-row")];
+      if (!build) throw new Error(type + ": no form row " + $p.attr("data-compass-row"));
+      $p.replaceWith(
+        build(spec, function (key) {
+          return type + "." + key;
+        }),
+      );
+    });
+    $script.text($form.html()).attr("data-compass-expanded", "true");
+  }
+
+  /**
+   * The shared rows' editing, for oneditprepare: typed inputs, the list buttons beside ids, the
+   * event checkboxes, and rows shown only for some values of a select (data-shown-when="action: set
+   * msg"; Node-RED triggers each field's change after oneditprepare, so they start right). What is
+   * particular to a node (other typed inputs, pickers whose list depends on another field) follows
+   * in its own oneditprepare.
+   */
+  function prepareRows(node) {
+    var $form = $("#dialog-form");
+    $form.find("[data-compass-typed]").each(function () {
+      var types = $(this).attr("data-compass-typed").split(",");
+      $(this).typedInput({
+        default: $(this).attr("data-compass-default") || types[0],
+        types: types,
+        typeField: "#" + this.id + "Type",
+      });
+    });
+    $form.find("[data-compass-pick]").each(function () {
+      attachPicker({
+        input: "#" + this.id,
+        kind: $(this).attr("data-compass-pick"),
+        config: "#node-input-config",
+        multiple: $(this).attr("data-compass-multiple") === "true",
+      });
+    });
+    $form.find("[data-compass-events]").each(function () {
+      eventCheckboxes(this, RED.settings[$(this).attr("data-compass-events")] || [], node.events);
+    });
+    $form.find("[data-shown-when]").each(function () {
+      var $row = $(this);
+      var when = /^(\w+):\s*(.*)$/.exec($row.attr("data-shown-when"));
+      var values = when[2].split(/\s+/);
+      $("#" + NODE_INPUT + when[1]).on("change", function () {
+        $row.toggle(values.indexOf($(this).val()) !== -1);
+      });
+    });
+  }
+
+  /** For oneditsave: what the shared rows keep outside #node-input-<prop> fields (the events ticked). */
+  function saveRows(node) {
+    var $events = $("#dialog-form [data-compass-events]");
+    if ($events.length) node.events = checkedEvents($events);
+  }
+
   migrateOnImport();
   if (RED.events) RED.events.on("flows:loaded", loadConnectionUsers);
 
   window.CompassEditor = {
+    expandRows: expandRows,
+    prepareRows: prepareRows,
+    saveRows: saveRows,
     attachPicker: attachPicker,
     eventCheckboxes: eventCheckboxes,
     checkedEvents: checkedEvents,

@@ -3,6 +3,7 @@
 
 import type { RestMethod } from "../compass/rest";
 import { evaluate, runAction } from "./action";
+import { withDefaults } from "./defaults";
 import { translator } from "./i18n";
 import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "./red";
@@ -22,7 +23,7 @@ interface CompassApiDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   function CompassApi(this: Node, saved: CompassApiDef): void {
-    const def = migrated("compass-api", saved);
+    const def = withDefaults("compass-api", migrated("compass-api", saved));
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-api");
 

@@ -3,6 +3,7 @@
 // or on the call a colleague is in. A 403 says which feature to enable.
 
 import { runAction } from "./action";
+import { NODE_DEFAULTS, withDefaults } from "./defaults";
 import { localised, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
@@ -13,7 +14,12 @@ const ACTIONS = new Set(["pickup", "listen-in"]);
 /** Which input wins: the node's typed inputs (each may point into the message); msg.action with
  * "set by msg.action". */
 const INPUTS = {
-  action: { from: "choice", property: "action", msg: "action", fallback: "pickup" },
+  action: {
+    from: "choice",
+    property: "action",
+    msg: "action",
+    fallback: NODE_DEFAULTS["compass-call-control"].action,
+  },
   user: { from: "typed", property: "user" },
   queue: { from: "typed", property: "queue" },
   callId: { from: "typed", property: "callId" },
@@ -21,7 +27,8 @@ const INPUTS = {
 } satisfies InputTable;
 
 export = function register(RED: NodeAPI): void {
-  function CompassCallControl(this: Node, def: NodeDef): void {
+  function CompassCallControl(this: Node, saved: NodeDef): void {
+    const def = withDefaults("compass-call-control", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-call-control");
 

@@ -2,6 +2,7 @@
 // kind, direction, users, queues and number patterns.
 
 import { CALL_EVENTS, eventConcerns, valuesOf } from "../compass/events";
+import { withDefaults } from "./defaults";
 import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { chosenEvents, idSet, numberMatcher, runTrigger } from "./trigger";
@@ -19,7 +20,7 @@ interface CallEventDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   function CompassCallEvent(this: Node, saved: CallEventDef): void {
-    const def = migrated("compass-call-event", saved);
+    const def = withDefaults("compass-call-event", migrated("compass-call-event", saved));
     RED.nodes.createNode(this, def);
     const direction = def.direction && def.direction !== "any" ? def.direction : null;
     const users = idSet(def.userIds);

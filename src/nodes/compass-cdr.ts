@@ -7,6 +7,7 @@ import { isReportKind, ReportError, type ReportProgress, resolveRange } from "..
 import { asError, cut } from "../compass/text";
 import { STATUS_REASON_LENGTH } from "./action";
 import { connectionOf, refuseInput } from "./connection-of";
+import { NODE_DEFAULTS, withDefaults } from "./defaults";
 import { sharedText, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
@@ -14,13 +15,14 @@ import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red"
 /** Which input wins: the node's typed inputs (each may point into the message); msg.topic with
  * "set by msg.topic" (the topic the node's own output carries). */
 const INPUTS = {
-  report: { from: "choice", property: "report", msg: "topic", fallback: "company-cdr" },
+  report: { from: "choice", property: "report", msg: "topic", fallback: NODE_DEFAULTS["compass-cdr"].report },
   from: { from: "typed", property: "from" },
   to: { from: "typed", property: "to" },
 } satisfies InputTable;
 
 export = function register(RED: NodeAPI): void {
-  function CompassCdr(this: Node, def: NodeDef): void {
+  function CompassCdr(this: Node, saved: NodeDef): void {
+    const def = withDefaults("compass-cdr", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-cdr");
     const { connection, reason } = connectionOf(RED, this, def);

@@ -9,12 +9,14 @@ import type { SessionStatus } from "../compass/xmpp";
 import { registerAdminRoutes } from "./admin";
 import { registerTestConnectionRoute } from "./admin-test";
 import type { CompassConfigDef, CompassConfigNode, ShowSessionStatus } from "./config-node";
+import { withDefaults } from "./defaults";
 import { sharedText } from "./i18n";
 import type { Node, NodeAPI } from "./red";
 import { failureText, isHealthy, statusFor } from "./status";
 
 export = function register(RED: NodeAPI): void {
-  function CompassConfig(this: CompassConfigNode, def: CompassConfigDef): void {
+  function CompassConfig(this: CompassConfigNode, saved: CompassConfigDef): void {
+    const def = withDefaults("compass-config", saved);
     RED.nodes.createNode(this, def);
     this.users = {}; // Node-RED reads this name to route our status and errors (see config-node.ts)
 

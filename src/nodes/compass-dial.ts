@@ -2,6 +2,7 @@
 // first; when they pick up, the platform calls the destination. API v3 answers the new call's id.
 
 import { runAction } from "./action";
+import { withDefaults } from "./defaults";
 import { translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
@@ -19,7 +20,8 @@ interface DialDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassDial(this: Node, def: DialDef): void {
+  function CompassDial(this: Node, saved: DialDef): void {
+    const def = withDefaults("compass-dial", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-dial");
 

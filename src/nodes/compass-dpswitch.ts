@@ -3,6 +3,7 @@
 import type { DialPlanSwitch } from "../compass/operations";
 import { settingName } from "../compass/operations";
 import { runAction } from "./action";
+import { NODE_DEFAULTS, withDefaults } from "./defaults";
 import { localised, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
@@ -10,13 +11,19 @@ import { requireText } from "./values";
 
 /** Which input wins: the node's typed switch and setting; msg.action with "set by msg.action". */
 const INPUTS = {
-  action: { from: "choice", property: "action", msg: "action", fallback: "get" },
+  action: {
+    from: "choice",
+    property: "action",
+    msg: "action",
+    fallback: NODE_DEFAULTS["compass-dpswitch"].action,
+  },
   switch: { from: "typed", property: "switch" },
   setting: { from: "typed", property: "setting" },
 } satisfies InputTable;
 
 export = function register(RED: NodeAPI): void {
-  function CompassDpSwitch(this: Node, def: NodeDef): void {
+  function CompassDpSwitch(this: Node, saved: NodeDef): void {
+    const def = withDefaults("compass-dpswitch", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-dpswitch");
 

@@ -3,6 +3,7 @@
 // one company, so this node says which model it uses in its help.
 
 import { runAction } from "./action";
+import { NODE_DEFAULTS, withDefaults } from "./defaults";
 import { localised, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
@@ -13,7 +14,12 @@ const ACTIONS = new Set(["login", "logout", "pause", "unpause"]);
 /** Which input wins: the node's typed inputs; msg.action with "set by msg.action"; msg.priority and
  * msg.callForward over the node's values when the message has them. */
 const INPUTS = {
-  action: { from: "choice", property: "action", msg: "action", fallback: "login" },
+  action: {
+    from: "choice",
+    property: "action",
+    msg: "action",
+    fallback: NODE_DEFAULTS["compass-queue-agent"].action,
+  },
   user: { from: "typed", property: "user" },
   queue: { from: "typed", property: "queue" },
   priority: { from: "msg-first", property: "priority", msg: "priority" },
@@ -21,7 +27,8 @@ const INPUTS = {
 } satisfies InputTable;
 
 export = function register(RED: NodeAPI): void {
-  function CompassQueueAgent(this: Node, def: NodeDef): void {
+  function CompassQueueAgent(this: Node, saved: NodeDef): void {
+    const def = withDefaults("compass-queue-agent", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-queue-agent");
 
@@ -36,7 +43,7 @@ export = function register(RED: NodeAPI): void {
         const answer =
           action === "login"
             ? await operations.loginQueue(userId, queueId, {
-                priority: Number(input.priority ?? 1),
+                priority: Number(input.priority ?? NODE_DEFAULTS["compass-queue-agent"].priority),
                 callForward: input.callForward === true,
               })
             : action === "logout"

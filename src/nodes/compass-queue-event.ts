@@ -2,12 +2,13 @@
 // snapshots rate-limited per queue.
 
 import { QUEUE_EVENTS } from "../compass/events";
+import { NODE_DEFAULTS, withDefaults } from "./defaults";
 import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { StatsThrottle } from "./throttle";
 import { chosenEvents, idSet, runTrigger } from "./trigger";
 
-const DEFAULT_STATS_INTERVAL_S = 2;
+const DEFAULT_STATS_INTERVAL_S = NODE_DEFAULTS["compass-queue-event"].statsInterval;
 
 interface QueueEventDef extends NodeDef {
   events?: string | string[];
@@ -18,11 +19,13 @@ interface QueueEventDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   function CompassQueueEvent(this: Node, saved: QueueEventDef): void {
-    const def = migrated("compass-queue-event", saved);
+    const def = withDefaults("compass-queue-event", migrated("compass-queue-event", saved));
     RED.nodes.createNode(this, def);
     const queues = idSet(def.queueIds);
     const seconds = Number(def.statsInterval ?? DEFAULT_STATS_INTERVAL_S);
-    const throttle = new StatsThrottle(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 2000);
+    const throttle = new StatsThrottle(
+      Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_STATS_INTERVAL_S * 1000,
+    );
 
     runTrigger(RED, this, def, {
       events: chosenEvents(def.events, QUEUE_EVENTS),

@@ -4,6 +4,7 @@
 import { asError } from "../compass/text";
 import { evaluate } from "./action";
 import { connectionOf, refuseInput } from "./connection-of";
+import { withDefaults } from "./defaults";
 import { translator } from "./i18n";
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from "./red";
 
@@ -27,7 +28,8 @@ interface StateDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassState(this: Node, def: StateDef): void {
+  function CompassState(this: Node, saved: StateDef): void {
+    const def = withDefaults("compass-state", saved);
     RED.nodes.createNode(this, def);
     const node = this;
     const t = translator(RED, "compass-state");

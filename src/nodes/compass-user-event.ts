@@ -2,6 +2,7 @@
 // user changes, filtered by kind and users.
 
 import { USER_EVENTS } from "../compass/events";
+import { withDefaults } from "./defaults";
 import { migrated } from "./migrate";
 import type { Node, NodeAPI, NodeDef } from "./red";
 import { chosenEvents, idSet, runTrigger } from "./trigger";
@@ -14,7 +15,7 @@ interface UserEventDef extends NodeDef {
 
 export = function register(RED: NodeAPI): void {
   function CompassUserEvent(this: Node, saved: UserEventDef): void {
-    const def = migrated("compass-user-event", saved);
+    const def = withDefaults("compass-user-event", migrated("compass-user-event", saved));
     RED.nodes.createNode(this, def);
     const users = idSet(def.userIds);
     runTrigger(RED, this, def, {

@@ -3,6 +3,7 @@
 // platform, so a company should use one or the other.
 
 import { runAction } from "./action";
+import { NODE_DEFAULTS, withDefaults } from "./defaults";
 import { localised, translator } from "./i18n";
 import { type InputTable, readInputs } from "./inputs";
 import type { Node, NodeAPI, NodeDef } from "./red";
@@ -11,7 +12,12 @@ import { requireId } from "./values";
 /** Which input wins: the node's typed user; msg.action with "set by msg.action"; the status from
  * msg.payload when the node's is "set by msg.payload". */
 const INPUTS = {
-  action: { from: "choice", property: "action", msg: "action", fallback: "get" },
+  action: {
+    from: "choice",
+    property: "action",
+    msg: "action",
+    fallback: NODE_DEFAULTS["compass-user-status"].action,
+  },
   user: { from: "typed", property: "user" },
   receiveCalls: { from: "choice", property: "receiveCalls", msg: "payload" },
 } satisfies InputTable;
@@ -22,7 +28,8 @@ interface UserStatusDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function CompassUserStatus(this: Node, def: UserStatusDef): void {
+  function CompassUserStatus(this: Node, saved: UserStatusDef): void {
+    const def = withDefaults("compass-user-status", saved);
     RED.nodes.createNode(this, def);
     const t = translator(RED, "compass-user-status");
 

@@ -172,6 +172,71 @@ describe("editor in a real browser (Node-RED + Chromium)", function () {
     );
   });
 
+  it("shows the rows that depend on a select exactly for the values that need them", async () => {
+    const { page } = editor;
+    // per node type, the select, and for each of its values the dependent rows shown (by the field in
+    // them, or a tip by its text key); every other dependent row is hidden
+    const login = ["priority", "callForward"];
+    const expected: Record<string, { select: string; shown: Record<string, string[]> }> = {
+      "compass-call-control": {
+        select: "action",
+        shown: { pickup: ["queue"], "listen-in": ["listenTo"], msg: ["queue", "listenTo"] },
+      },
+      "compass-dpswitch": { select: "action", shown: { get: [], set: ["setting"], msg: ["setting"] } },
+      "compass-queue-agent": {
+        select: "action",
+        shown: {
+          login,
+          logout: [],
+          pause: ["tip.pause"],
+          unpause: ["tip.pause"],
+          msg: [...login, "tip.pause"],
+        },
+      },
+      "compass-state": {
+        select: "query",
+        shown: Object.fromEntries(
+          ["company", "users", "queues", "calls", "user", "queue", "call", "reload", "history", "msg"].map(
+            (q) => [q, ["user", "queue", "call", "msg"].includes(q) ? ["objectId"] : []],
+          ),
+        ),
+      },
+      "compass-user-status": {
+        select: "action",
+        shown: { get: [], set: ["receiveCalls"], "end-wrapup": [], msg: ["receiveCalls"] },
+      },
+    };
+    for (const [type, { select, shown }] of Object.entries(expected)) {
+      await openDialog(page, type);
+      const seen: Record<string, string[]> = await page.evaluate(
+        ({ select, values, dependent }) => {
+          const tray = $(".red-ui-tray").last();
+          const rowOf = (name: string) =>
+            name.startsWith("tip.")
+              ? tray.find(`.form-tips[data-i18n$="${name}"]`)
+              : tray.find(`#node-input-${name}`).closest(".form-row");
+          const $select = tray.find(`#node-input-${select}`);
+          const before = $select.val();
+          const result: Record<string, string[]> = {};
+          for (const value of values) {
+            $select.val(value).trigger("change");
+            result[value] = dependent.filter((name: string) => rowOf(name).is(":visible"));
+          }
+          $select.val(before).trigger("change");
+          return result;
+        },
+        { select, values: Object.keys(shown), dependent: [...new Set(Object.values(shown).flat())] },
+      );
+      assert.deepEqual(seen, shown, `${type}: rows shown per ${select}`);
+      const options = await page
+        .locator(`#node-input-${select} option`)
+        .evaluateAll((els) => els.map((e) => (e as unknown as Field).value));
+      assert.deepEqual(options.sort(), Object.keys(shown).sort(), `${type}: every ${select} value checked`);
+      await closeDialog(page, "cancel", type);
+    }
+    assert.deepEqual(ourErrors(editor), []);
+  });
+
   it("keeps the call event's ticked events through Done and reopening", async () => {
     const { page } = editor;
     const type = "compass-call-event";

@@ -19,6 +19,7 @@ import {
   packageRoot,
   placeholders,
   readJson,
+  sharedRows,
 } from "./source-scan";
 
 const ROOT = packageRoot();
@@ -127,7 +128,7 @@ describe("editor: nodes/*.html", () => {
       });
 
       it("uses only texts that exist in every language", () => {
-        const keys = i18nKeys(html);
+        const keys = [...i18nKeys(html), ...sharedRows(html, type).keys];
         assert.ok(keys.length > 0, "the dialog is translated");
         for (const key of keys) {
           assert.ok(key.startsWith(`${type}.`), `${key} belongs to ${type}'s catalogue`);
@@ -139,7 +140,10 @@ describe("editor: nodes/*.html", () => {
 
       it("binds every form field to a declared property, and gives every plain property a field", () => {
         const prefix = isConfig ? "node-config-input-" : "node-input-";
-        const fields = [...html.matchAll(new RegExp(`id="${prefix}(\\w+)"`, "g"))].map((m) => m[1]!);
+        const fields = [
+          ...[...html.matchAll(new RegExp(`id="${prefix}(\\w+)"`, "g"))].map((m) => m[1]!),
+          ...sharedRows(html, type).fields,
+        ];
         for (const field of fields) {
           assert.ok(
             defaults.includes(field) || credentials.includes(field),
@@ -409,6 +413,27 @@ describe("editor: source scanners", () => {
   it("strips attribute prefixes from data-i18n keys and splits several", () => {
     const html = `<i data-i18n="[placeholder]t.a;[title]t.b"></i><span data-i18n="t.c"></span>`;
     assert.deepEqual(i18nKeys(html), ["t.a", "t.b", "t.c"]);
+  });
+
+  it("reads the fields and texts of the shared-row placeholders", () => {
+    const html = `<div data-compass-row="config"></div>
+      <div data-compass-row="typed" data-property="user" data-icon="user" data-placeholder data-pick="users"></div>
+      <div data-compass-row="select" data-property="mode" data-icon="x" data-options="a msg"></div>
+      <div data-compass-row="ids" data-property="queueIds" data-label="queues" data-icon="users"></div>`;
+    assert.deepEqual(sharedRows(html, "t"), {
+      fields: ["config", "user", "userType", "mode", "queueIds"],
+      keys: [
+        "t.label.config",
+        "t.label.user",
+        "t.placeholder.user",
+        "t.label.mode",
+        "t.mode.a",
+        "t.mode.msg",
+        "t.label.queues",
+        "t.placeholder.any",
+      ],
+    });
+    assert.throws(() => sharedRows(`<div data-compass-row="other"></div>`, "t"), /no shared row other/);
   });
 
   it("finds catalogue texts, their placeholders and help sections", () => {

@@ -133,3 +133,52 @@ export function defReads(source: string): string[] {
   );
   return [...new Set([...direct, ...tabled])].sort();
 }
+
+/**
+ * What the shared-row placeholders of a template stand for (resources/compass-editor.js expandRows,
+ * which the browser tests run for real): the properties whose #node-input-<prop> they make, and the
+ * data-i18n keys their labels use. `<div data-compass-row="typed" data-property="user">` is `user`
+ * and `userType`, labelled `<type>.label.user`.
+ */
+export function sharedRows(html: string, type: string): { fields: string[]; keys: string[] } {
+  const fields: string[] = [];
+  const keys: string[] = [];
+  for (const match of html.matchAll(/<div ([^>]*\bdata-compass-row="(\w+)"[^>]*)>/g)) {
+    const attr = (name: string) => new RegExp(`\\bdata-${name}(?:="([^"]*)")?`).exec(match[1]!);
+    const property = attr("property")?.[1];
+    const label = attr("label")?.[1] ?? property;
+    switch (match[2]) {
+      case "config":
+      case "name":
+        fields.push(match[2]);
+        keys.push(`${type}.label.${match[2]}`);
+        break;
+      case "typed": {
+        fields.push(property!, `${property}Type`);
+        keys.push(`${type}.label.${label}`);
+        const placeholder = attr("placeholder");
+        if (placeholder) keys.push(`${type}.placeholder.${placeholder[1] || property}`);
+        break;
+      }
+      case "ids":
+        fields.push(property!);
+        keys.push(`${type}.label.${label}`, `${type}.placeholder.any`);
+        break;
+      case "select":
+        fields.push(property!);
+        keys.push(`${type}.label.${property}`);
+        for (const value of attr("options")![1]!.split(/\s+/)) keys.push(`${type}.${property}.${value}`);
+        break;
+      case "checkbox":
+        fields.push(property!);
+        keys.push(`${type}.label.${property}`);
+        break;
+      case "events":
+        keys.push(`${type}.label.events`);
+        break;
+      default:
+        throw new Error(`${type}: no shared row ${match[2]}`);
+    }
+  }
+  return { fields, keys };
+}
