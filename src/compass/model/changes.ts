@@ -289,17 +289,11 @@ export class ModelChanges {
   private countUsers(before: string[], after: string[], change: Change): void {
     for (const id of before) {
       if (after.includes(id)) continue;
-      const count = (this.state.userCalls.get(id) ?? 1) - 1;
-      if (count <= 0) {
-        this.state.userCalls.delete(id);
-        this.touchUserQueues(id, change);
-      } else this.state.userCalls.set(id, count);
+      if (this.state.countUserCall(id, -1) === 0) this.touchUserQueues(id, change);
     }
     for (const id of after) {
       if (before.includes(id)) continue;
-      const count = (this.state.userCalls.get(id) ?? 0) + 1;
-      this.state.userCalls.set(id, count);
-      if (count === 1) this.touchUserQueues(id, change);
+      if (this.state.countUserCall(id, 1) === 1) this.touchUserQueues(id, change);
     }
   }
 

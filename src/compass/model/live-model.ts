@@ -269,7 +269,7 @@ export class LiveModel extends EventEmitter {
     const { conversations, correlatedCalls, tombstones, recentEnds } = this.changes.sizes();
     return {
       calls: this.state.calls.size,
-      usersOnCalls: this.state.userCalls.size,
+      usersOnCalls: this.state.usersOnCalls,
       waiting,
       pendingLeaves,
       conversations,

@@ -1,7 +1,7 @@
 // What the live model knows, and the indices that keep every lookup a notification needs
 // independent of the company's size: user -> queues, party -> active calls, parent -> queue legs,
-// call -> queues it waits in. Every change to members, waiting callers and calls goes through
-// here so the indices cannot drift from the maps they index.
+// call -> queues it waits in, user -> number of active calls. Every change to members, waiting
+// callers and calls goes through here so the indices cannot drift from the maps they index.
 
 import type { Company, QueueMember, User } from "../protocol/types";
 import { partyKey } from "./normalise";
@@ -13,8 +13,8 @@ export interface ReadonlyModelState {
   readonly users: ReadonlyMap<string, User>;
   readonly queues: ReadonlyMap<string, QueueRecord>;
   readonly calls: ReadonlyMap<string, CallRecord>;
-  /** userId -> number of active calls the user is a party of */
-  readonly userCalls: ReadonlyMap<string, number>;
+  /** the number of active calls `userId` is a party of */
+  callsOfUser(userId: string): number;
   /** the queues `userId` is a member of, in queue order */
   queuesOf(userId: string): readonly QueueRecord[];
 }
@@ -24,25 +24,17 @@ export class ModelState implements ReadonlyModelState {
   readonly users = new Map<string, User>();
   readonly queues = new Map<string, QueueRecord>();
   readonly calls = new Map<string, CallRecord>();
-  readonly userCalls = new Map<string, number>();
-  private readonly userQueues = new Map<string, Entry<QueueRecord>>();
-  private readonly waitingIn = new Map<string, Entry<QueueRecord>>();
-  private readonly partyCalls = new Map<string, Entry<CallRecord>>();
-  private readonly childCalls = new Map<string, Entry<CallRecord>>();
+  private readonly userCalls = new Counts();
+  private readonly userQueues = new Index<QueueRecord>();
+  private readonly waitingIn = new Index<QueueRecord>();
+  private readonly partyCalls = new Index<CallRecord>();
+  private readonly childCalls = new Index<CallRecord>();
   private seq = 0;
 
   clear(): void {
-    for (const map of [
-      this.users,
-      this.queues,
-      this.calls,
-      this.userCalls,
-      this.userQueues,
-      this.waitingIn,
-      this.partyCalls,
-      this.childCalls,
-    ])
-      map.clear();
+    for (const map of [this.users, this.queues, this.calls]) map.clear();
+    for (const index of [this.userCalls, this.userQueues, this.waitingIn, this.partyCalls, this.childCalls])
+      index.clear();
   }
 
   // ---- queues, members, waiting callers
@@ -50,44 +42,44 @@ export class ModelState implements ReadonlyModelState {
   addQueue(queue: QueueRecord): QueueRecord {
     queue.seq = ++this.seq;
     this.queues.set(queue.id, queue);
-    for (const userId of queue.members.keys()) addTo(this.userQueues, userId, queue);
-    for (const callId of queue.waiting.keys()) addTo(this.waitingIn, callId, queue);
+    for (const userId of queue.members.keys()) this.userQueues.add(userId, queue);
+    for (const callId of queue.waiting.keys()) this.waitingIn.add(callId, queue);
     return queue;
   }
 
   deleteQueue(queue: QueueRecord): void {
-    for (const userId of queue.members.keys()) removeFrom(this.userQueues, userId, queue);
-    for (const callId of queue.waiting.keys()) removeFrom(this.waitingIn, callId, queue);
+    for (const userId of queue.members.keys()) this.userQueues.remove(userId, queue);
+    for (const callId of queue.waiting.keys()) this.waitingIn.remove(callId, queue);
     this.queues.delete(queue.id);
   }
 
   setMember(queue: QueueRecord, member: QueueMember): void {
     queue.members.set(member.userId, member);
-    addTo(this.userQueues, member.userId, queue);
+    this.userQueues.add(member.userId, queue);
   }
 
   deleteMember(queue: QueueRecord, userId: string): void {
     queue.members.delete(userId);
-    removeFrom(this.userQueues, userId, queue);
+    this.userQueues.remove(userId, queue);
   }
 
   queuesOf(userId: string): readonly QueueRecord[] {
-    return inOrder(this.userQueues.get(userId));
+    return this.userQueues.get(userId);
   }
 
   setWaiting(queue: QueueRecord, callId: string, enteredAt: number): void {
     queue.waiting.set(callId, enteredAt);
-    addTo(this.waitingIn, callId, queue);
+    this.waitingIn.add(callId, queue);
   }
 
   deleteWaiting(queue: QueueRecord, callId: string): void {
     queue.waiting.delete(callId);
-    removeFrom(this.waitingIn, callId, queue);
+    this.waitingIn.remove(callId, queue);
   }
 
   /** The queues where `callId` waits, in queue order. */
   queuesWaitedIn(callId: string): readonly QueueRecord[] {
-    return inOrder(this.waitingIn.get(callId));
+    return this.waitingIn.get(callId);
   }
 
   // ---- calls
@@ -105,50 +97,130 @@ export class ModelState implements ReadonlyModelState {
 
   /** Active calls with `key` (a partyKey) on either side, in arrival order. */
   callsWithParty(key: string): readonly CallRecord[] {
-    return inOrder(this.partyCalls.get(key));
+    return this.partyCalls.get(key);
   }
 
   /** Active calls whose parent is `callId` (its queue legs), in arrival order. */
   childrenOf(callId: string): readonly CallRecord[] {
-    return inOrder(this.childCalls.get(callId));
+    return this.childCalls.get(callId);
   }
 
   /** After a call's sides or parent changed: unindexCall (with the old parent), then indexCall. */
   indexCall(record: CallRecord): void {
     record.keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
-    for (const key of record.keys) if (key !== "") addTo(this.partyCalls, key, record);
-    if (record.parentCallId !== null) addTo(this.childCalls, record.parentCallId, record);
+    for (const key of record.keys) if (key !== "") this.partyCalls.add(key, record);
+    if (record.parentCallId !== null) this.childCalls.add(record.parentCallId, record);
   }
 
   /** `parentCallId`: the parent it was indexed under, when that has changed since. */
   unindexCall(record: CallRecord, parentCallId = record.parentCallId): void {
-    for (const key of record.keys) if (key !== "") removeFrom(this.partyCalls, key, record);
-    if (parentCallId !== null) removeFrom(this.childCalls, parentCallId, record);
+    for (const key of record.keys) if (key !== "") this.partyCalls.remove(key, record);
+    if (parentCallId !== null) this.childCalls.remove(parentCallId, record);
+  }
+
+  // ---- users on calls
+
+  callsOfUser(userId: string): number {
+    return this.userCalls.get(userId);
+  }
+
+  /** How many users are a party of at least one active call. */
+  get usersOnCalls(): number {
+    return this.userCalls.nonZero;
+  }
+
+  /** `userId` joined (+1) or left (-1) an active call; answers the user's new number of calls. */
+  countUserCall(userId: string, delta: 1 | -1): number {
+    return this.userCalls.add(userId, delta);
   }
 }
 
-// An index entry is the one value itself, or a Set once there are more: most keys (a user's
-// queue, a caller's call) hold one value, and a Set each would cost a large company megabytes.
-type Entry<V> = V | Set<V>;
+// Why the indices below never delete a key the moment it empties: V8's Map leaves a deleted entry
+// in its bucket's chain until the whole table is rebuilt, so a key deleted and added again (an
+// agent's next call, the dial plan's extension for every new call) lengthens that one chain each
+// time. With 10,000 entries, adding such a key walked thousands of dead entries: 27 µs per call
+// start, the largest cost per notification that grew with the company (test/bench/index.bench.ts).
+// An emptied key keeps its place, and emptied keys are swept in one pass once they outnumber the
+// rest: memory stays within twice the live keys, and churn costs one overwrite.
+const SWEEP_AT = 1024;
 
-function addTo<K, V extends object>(index: Map<K, Entry<V>>, key: K, value: V): void {
-  const entry = index.get(key);
-  if (entry === undefined) index.set(key, value);
-  else if (entry instanceof Set) entry.add(value);
-  else if (entry !== value) index.set(key, new Set([entry, value]));
+/** key -> values: the one value itself, or a Set once there are more (most keys hold one value,
+ * and a Set each would cost a large company megabytes); `undefined` while emptied. */
+class Index<V extends { seq: number }> {
+  private readonly map = new Map<string, V | Set<V> | undefined>();
+  private emptied = 0;
+
+  add(key: string, value: V): void {
+    const entry = this.map.get(key);
+    if (entry === undefined) {
+      if (this.map.has(key)) this.emptied--;
+      this.map.set(key, value);
+    } else if (entry instanceof Set) entry.add(value);
+    else if (entry !== value) this.map.set(key, new Set([entry, value]));
+  }
+
+  remove(key: string, value: V): void {
+    const entry = this.map.get(key);
+    if (entry === value) {
+      this.map.set(key, undefined);
+      if (++this.emptied > SWEEP_AT && this.emptied > this.map.size / 2) this.sweep();
+    } else if (entry instanceof Set && entry.delete(value) && entry.size === 1)
+      this.map.set(key, entry.values().next().value as V);
+  }
+
+  /** The values of `key`, in arrival order (`seq`). */
+  get(key: string): readonly V[] {
+    const entry = this.map.get(key);
+    if (entry === undefined) return EMPTY;
+    if (!(entry instanceof Set)) return [entry];
+    return [...entry].sort((a, b) => a.seq - b.seq);
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.emptied = 0;
+  }
+
+  private sweep(): void {
+    for (const [key, entry] of this.map) if (entry === undefined) this.map.delete(key);
+    this.emptied = 0;
+  }
 }
 
-function removeFrom<K, V extends object>(index: Map<K, Entry<V>>, key: K, value: V): void {
-  const entry = index.get(key);
-  if (entry === value) index.delete(key);
-  else if (entry instanceof Set && entry.delete(value) && entry.size === 1)
-    index.set(key, entry.values().next().value as V);
+/** key -> a count; a key at zero is kept (see above) and swept like an emptied index key. */
+class Counts {
+  private readonly map = new Map<string, number>();
+  private zeros = 0;
+  /** keys above zero */
+  nonZero = 0;
+
+  get(key: string): number {
+    return this.map.get(key) ?? 0;
+  }
+
+  add(key: string, delta: 1 | -1): number {
+    const before = this.map.get(key);
+    const count = Math.max(0, (before ?? 0) + delta);
+    if (count === before) return count;
+    this.map.set(key, count);
+    if (before === 0) this.zeros--;
+    if (count === 0) this.zeros++;
+    if (!before && count > 0) this.nonZero++;
+    else if (before && count === 0) this.nonZero--;
+    if (this.zeros > SWEEP_AT && this.zeros > this.map.size / 2) this.sweep();
+    return count;
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.zeros = 0;
+    this.nonZero = 0;
+  }
+
+  private sweep(): void {
+    for (const [key, count] of this.map) if (count === 0) this.map.delete(key);
+    this.zeros = 0;
+  }
 }
 
 const EMPTY: never[] = [];
-
-function inOrder<T extends { seq: number }>(entry: Entry<T> | undefined): readonly T[] {
-  if (entry === undefined) return EMPTY;
-  if (!(entry instanceof Set)) return [entry];
-  return [...entry].sort((a, b) => a.seq - b.seq);
-}

@@ -69,7 +69,7 @@ export function userView(state: ReadonlyModelState, userId: string): UserView {
     address: user.address ?? null,
     identifiers: { ...(user.identifiers ?? {}) },
     queues,
-    activeCalls: state.userCalls.get(userId) ?? 0,
+    activeCalls: state.callsOfUser(userId),
   };
 }
 
@@ -93,7 +93,7 @@ export function agentsOf(state: ReadonlyModelState, queue: QueueRecord): QueueSt
       paused += 1;
       continue;
     }
-    if (user?.loggedIn && !state.userCalls.has(member.userId)) available += 1;
+    if (user?.loggedIn && state.callsOfUser(member.userId) === 0) available += 1;
   }
   return { loggedIn, available, paused };
 }

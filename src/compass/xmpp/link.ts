@@ -20,13 +20,13 @@ import {
   parseService,
   type ServiceAddress,
   type TrustOptions,
+  tcpTransport,
   upgradeToTls,
   webSocketTransport,
 } from "./transport";
 import {
   bypassMiddleware,
   Client,
-  ConnectionTCP,
   catchParserThrows,
   middleware as createMiddleware,
   streamFeatures as createStreamFeatures,
@@ -135,7 +135,7 @@ export class Link {
       (element) => this.online && element.name === "message",
       (element) => this.receive(element),
     );
-    entity.transports.push(this.address.kind === "tcp" ? ConnectionTCP : webSocketTransport(trust));
+    entity.transports.push(this.address.kind === "tcp" ? tcpTransport() : webSocketTransport(trust));
 
     const middleware = createMiddleware({ entity });
     const features = createStreamFeatures({ middleware });

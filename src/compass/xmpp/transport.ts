@@ -9,8 +9,10 @@ import { guarded, guardedTimeout } from "../guard";
 import { SessionUnavailableError } from "./errors";
 import {
   attachWebSocket,
+  ConnectionTCP,
   ConnectionWebSocket,
   WebSocketSocket,
+  withMessageSites,
   type XmppEntity,
   type XmppSocket,
 } from "./xmppjs";
@@ -146,8 +148,21 @@ export function webSocketTransport(trust: TrustOptions): unknown {
   }
   const Base = ConnectionWebSocket as unknown as new () => object;
   class CompassWebSocketConnection extends Base {}
-  (CompassWebSocketConnection.prototype as { Socket: unknown }).Socket = CompassWebSocketSocket;
+  const prototype = CompassWebSocketConnection.prototype as { Socket: unknown; Parser: ParserClass };
+  prototype.Socket = CompassWebSocketSocket;
+  prototype.Parser = withMessageSites(prototype.Parser);
   return CompassWebSocketConnection;
+}
+
+type ParserClass = Parameters<typeof withMessageSites>[0];
+
+/** xmpp.js's TCP transport (STARTTLS is ours, see upgradeToTls) with our stream parser. */
+export function tcpTransport(): unknown {
+  const Base = ConnectionTCP as unknown as new () => object;
+  class CompassTcpConnection extends Base {}
+  const prototype = CompassTcpConnection.prototype as { Parser: ParserClass };
+  prototype.Parser = withMessageSites(prototype.Parser);
+  return CompassTcpConnection;
 }
 
 /** Drop the connection now, without the stream close handshake (dead link, abandoned attempt). */

@@ -105,3 +105,51 @@ describe("ModelState indices", () => {
     assert.equal(state.calls.size, 0);
   });
 });
+
+describe("ModelState indices under churn", () => {
+  it("stays exact while the same keys leave and rejoin thousands of times (emptied keys are kept, then swept)", () => {
+    const state = new ModelState();
+    const standing = Array.from({ length: 50 }, (_, i) =>
+      record(call(`S${i}`, cp.external(`+3120${i}`), cp.user(`u${i}`))),
+    );
+    for (const r of standing) state.addCall(r);
+    for (let i = 0; i < 5000; i++) {
+      const r = record(call(`C${i}`, cp.external(`+3199${i}`), cp.dialplan("020")));
+      state.addCall(r);
+      assert.deepEqual(ids(state.callsWithParty("dialplan:020")), [`C${i}`]);
+      state.unindexCall(r);
+      r.raw = call(`C${i}`, r.raw.source, cp.user("u7"));
+      state.indexCall(r);
+      assert.deepEqual(ids(state.callsWithParty("user:u7")), ["S7", `C${i}`]);
+      assert.equal(state.countUserCall("u7", 1), 1);
+      state.deleteCall(r);
+      assert.equal(state.countUserCall("u7", -1), 0);
+      assert.deepEqual(state.callsWithParty("dialplan:020"), []);
+      assert.deepEqual(state.callsWithParty(`external:+3199${i}`), []);
+    }
+    assert.deepEqual(ids(state.callsWithParty("user:u7")), ["S7"]);
+    assert.deepEqual(ids(state.callsWithParty("external:+312049")), ["S49"]);
+    assert.equal(state.calls.size, 50);
+  });
+
+  it("counts each user's active calls, never below zero, and how many users are on one", () => {
+    const state = new ModelState();
+    assert.equal(state.countUserCall("16", 1), 1);
+    assert.equal(state.countUserCall("16", 1), 2);
+    assert.equal(state.countUserCall("17", 1), 1);
+    assert.equal(state.usersOnCalls, 2);
+    assert.equal(state.countUserCall("16", -1), 1);
+    assert.equal(state.countUserCall("17", -1), 0);
+    assert.equal(state.countUserCall("17", -1), 0, "an extra end does not go below zero");
+    assert.equal(state.callsOfUser("16"), 1);
+    assert.equal(state.callsOfUser("17"), 0);
+    assert.equal(state.callsOfUser("nobody"), 0);
+    assert.equal(state.usersOnCalls, 1);
+    for (let i = 0; i < 3000; i++) state.countUserCall(`x${i}`, 1);
+    for (let i = 0; i < 3000; i++) state.countUserCall(`x${i}`, -1);
+    assert.equal(state.usersOnCalls, 1);
+    assert.equal(state.callsOfUser("16"), 1);
+    state.clear();
+    assert.equal(state.usersOnCalls, 0);
+  });
+});

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import net from "node:net";
-import xml, { type Element, Parser } from "@xmpp/xml";
+import xml, { Element, Parser } from "@xmpp/xml";
 import {
   attachWebSocket,
   bypassMiddleware,
@@ -15,6 +15,7 @@ import {
   replaceSocket,
   startEntity,
   WebSocketSocket,
+  withMessageSites,
   type XmppEntity,
   type XmppSocket,
 } from "../../../src/compass/xmpp/xmppjs";
@@ -135,6 +136,53 @@ describe("xmpp.js internals behind the adapter", () => {
       process.off("unhandledRejection", onUnhandled);
       entity.socket?.end();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("withMessageSites: the TCP and WebSocket parsers build the same stanzas as without it", () => {
+    const stanzas = [
+      '<iq type="result" id="1"><query xmlns="jabber:iq:version"><name>x</name></query></iq>',
+      '<message from="pubsub.example.com"><event xmlns="http://jabber.org/protocol/pubsub#event"><items node="1"><item id="a"><notification type="n" a="1">text<callId>C1</callId><empty/></notification></item></items></event></message>',
+      "<presence/>",
+      '<message to="me"><body>hi &amp; bye</body></message>',
+    ];
+    const framed = (ConnectionWebSocket as unknown as { prototype: { Parser: typeof Parser } }).prototype
+      .Parser;
+    const streams = [
+      {
+        Base: Parser,
+        open: '<stream:stream xmlns="jabber:client" xmlns:stream="http://etherx.jabber.org/streams">',
+      },
+      // the WebSocket parser reads one stanza per frame, after an <open/>
+      { Base: framed, open: '<open xmlns="urn:ietf:params:xml:ns:xmpp-framing"/>' },
+    ];
+    for (const { Base, open } of streams) {
+      const parse = (P: typeof Parser) => {
+        const parser = new P();
+        const out: Element[] = [];
+        parser.on("element", (el: Element) => out.push(el));
+        parser.write(open);
+        for (const stanza of stanzas) parser.write(stanza);
+        return out;
+      };
+      const expected = parse(Base);
+      const ours = parse(withMessageSites(Base));
+      assert.equal(ours.length, stanzas.length, Base.name);
+      assert.deepEqual(
+        ours.map((el) => el.toString()),
+        expected.map((el) => el.toString()),
+      );
+      // the messages' elements are made by withMessageSites, and still behave as ltx Elements
+      for (const el of ours) assert.ok(el instanceof Element);
+      const notification = ours[1]
+        ?.getChild("event")
+        ?.getChild("items")
+        ?.getChild("item")
+        ?.getChild("notification");
+      assert.equal(notification?.attrs.type, "n");
+      assert.equal(notification?.getChildText("callId"), "C1");
+      assert.equal(notification?.parent?.name, "item");
+      assert.equal(ours[3]?.getChildText("body"), "hi & bye");
     }
   });
 });
