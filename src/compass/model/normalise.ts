@@ -1,11 +1,13 @@
 // Typed protocol objects -> the plain JSON views flows see, plus the small derivations the model
 // and the correlator share (party identity, direction, hold).
 
+import { interned } from "../protocol/dom";
 import type { Call, Callpoint } from "../protocol/types";
 import { toE164 } from "./numbers";
 import type { CallDirection, CallpointView, PartyView } from "./types";
 
-const lower = (value: string | undefined): string => (value ?? "").toLowerCase();
+/** Lower case; the short, repeated values views keep (states, types) as one shared copy each. */
+const lower = (value: string | undefined): string => (value ? interned(value.toLowerCase()) : "");
 const orNull = (value: string | undefined): string | null => (value === undefined ? null : value);
 
 /**

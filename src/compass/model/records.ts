@@ -62,19 +62,22 @@ export function isCall(call: Call | undefined): call is Call {
   return !!call && typeof call.id === "string" && !!call.source && !!call.destination;
 }
 
+/** A kept user's queueEntries: one frozen empty list for all of them. */
+const NO_ENTRIES: User["queueEntries"] = Object.freeze([]) as unknown as User["queueEntries"];
+
 export function copyUser(user: User): User {
   return {
     ...user,
     loggedIn: user.loggedIn === true,
     identifiers: { ...(user.identifiers ?? {}) },
     // memberships live in the queues' member maps (ModelState indexes them by user)
-    queueEntries: [],
+    queueEntries: NO_ENTRIES,
     ...(user.wrapupState ? { wrapupState: { ...user.wrapupState } } : {}),
   };
 }
 
 export function placeholderUser(id: string): User {
-  return { id, name: "", loggedIn: false, identifiers: {}, queueEntries: [] };
+  return { id, name: "", loggedIn: false, identifiers: {}, queueEntries: NO_ENTRIES };
 }
 
 export function copyMember(member: QueueMember): QueueMember {

@@ -45,6 +45,23 @@ function detached(value: string): string {
   return value.length < 13 ? value : ` ${value}`.slice(1);
 }
 
+// A few texts repeat in every call notification (call and callpoint states, callpoint types) and
+// the model keeps them in every call it holds: one copy each instead of one per notification.
+// Bounded, since the platform's data decides what comes: short texts only, and only the first
+// INTERNED_MAX distinct ones.
+const INTERNED_MAX = 256;
+const INTERNED_LENGTH = 24;
+const internedTexts = new Map<string, string>();
+
+/** The one shared copy of a short, often repeated text (or the text itself once the pool is full). */
+export function interned(value: string): string {
+  if (value.length > INTERNED_LENGTH) return value;
+  const known = internedTexts.get(value);
+  if (known !== undefined) return known;
+  if (internedTexts.size < INTERNED_MAX) internedTexts.set(value, value);
+  return value;
+}
+
 /** A string attribute, cut to LIMITS.maxText; undefined when absent. */
 export function attr(el: Element, name: string): string | undefined {
   const value = el.attrs[name];

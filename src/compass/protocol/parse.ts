@@ -10,6 +10,7 @@ import {
   expectElement,
   firstChild,
   firstChildNS,
+  interned,
   localName,
   namespaceOf,
   numberOf,
@@ -80,7 +81,11 @@ export function parseProperties(el: Element): Record<string, string> {
   });
 }
 
+/** What a call or callpoint without properties holds: one frozen object, not a fresh one each. */
+const NO_PROPERTIES: Record<string, string> = Object.freeze({});
+
 function readProperties(el: Element): Record<string, string> {
+  if (el.children.length === 0) return NO_PROPERTIES;
   const result: Record<string, string> = {};
   eachChild(el, (child, name) => {
     // A plain object keeps deepEqual-friendly JSON; "__proto__" is the one key it cannot hold safely.
@@ -117,14 +122,14 @@ export function parseCallpoint(el: Element): Callpoint {
 function readCallpoint(el: Element): Callpoint {
   const callpoint: Callpoint = {
     id: requiredAttr(el, "id"),
-    type: callpointType(el),
+    type: interned(callpointType(el)),
     state: UNKNOWN_VALUE,
-    properties: {},
+    properties: NO_PROPERTIES,
   };
   eachChild(el, (child, name) => {
     switch (name) {
       case "state":
-        callpoint.state = textOf(child) || UNKNOWN_VALUE;
+        callpoint.state = interned(textOf(child)) || UNKNOWN_VALUE;
         break;
       case "properties":
         callpoint.properties = readProperties(child);
@@ -168,7 +173,7 @@ function readCall(el: Element): Call {
   let source: Callpoint | undefined;
   let destination: Callpoint | undefined;
   let state = UNKNOWN_VALUE;
-  let properties: Record<string, string> = {};
+  let properties = NO_PROPERTIES;
   eachChild(el, (child, name) => {
     switch (name) {
       case "source":
@@ -178,7 +183,7 @@ function readCall(el: Element): Call {
         destination ??= readCallpoint(child);
         break;
       case "state":
-        state = textOf(child) || UNKNOWN_VALUE;
+        state = interned(textOf(child)) || UNKNOWN_VALUE;
         break;
       case "properties":
         properties = readProperties(child);
@@ -386,18 +391,15 @@ function readNotification(el: Element): Notification {
   const schemaType = xsiType(el);
   if (schemaType !== undefined) base.xsiType = schemaType;
 
-  // First child of each name, plus every propertyChange (kept in the element for readPropertyChanges).
-  const kids = new Map<string, Element>();
-  eachChild(el, (child, name) => {
-    if (!kids.has(name)) kids.set(name, child);
-  });
+  // A notification has a handful of children: a scan for the first of a name costs less than
+  // indexing them all first (this runs for every notification).
   const text = (name: string): string | undefined => {
-    const child = kids.get(name);
+    const child = firstChild(el, name);
     return child ? textOf(child) : undefined;
   };
-  const required = (name: string): string => requiredText(kids.get(name), name, type);
+  const required = (name: string): string => requiredText(firstChild(el, name), name, type);
   const need = (name: string): Element => {
-    const child = kids.get(name);
+    const child = firstChild(el, name);
     if (!child) throw new ProtocolError(`${type} has no <${name}>`, name);
     return child;
   };
@@ -427,7 +429,7 @@ function readNotification(el: Element): Notification {
       if (result !== undefined) n.result = result;
       const side = text("side");
       if (side !== undefined) n.side = side;
-      const callpoint = kids.get("callpoint");
+      const callpoint = firstChild(el, "callpoint");
       if (callpoint) n.callpoint = readCallpoint(callpoint);
       return n;
     }
@@ -446,7 +448,7 @@ function readNotification(el: Element): Notification {
       return { ...base, type, queueId: required("queueId") };
     case "notification.queue.call.enter":
     case "notification.queue.call.leave": {
-      const queueCall = kids.get("queueCall");
+      const queueCall = firstChild(el, "queueCall");
       const callId = (queueCall && firstChildText(queueCall, "callId")) || text("callId");
       if (!callId) throw new ProtocolError(`${type} has no <queueCall><callId>`, "callId");
       const queueId = required("queueId");
@@ -464,7 +466,7 @@ function readNotification(el: Element): Notification {
     case "notification.queueMember.update":
       return { ...base, type, member: readQueueMember(need("member"), {}), changes: readPropertyChanges(el) };
     case "notification.user.create": {
-      const userElement = kids.get("user");
+      const userElement = firstChild(el, "user");
       const user = userElement ? readUser(userElement) : undefined;
       const userId = text("userId") || user?.id;
       if (!userId) throw new ProtocolError(`${type} has no <userId>`, "userId");
@@ -484,7 +486,7 @@ function readNotification(el: Element): Notification {
       if (receiveCalls !== undefined) n.receiveCalls = receiveCalls;
       const displayStatus = text("displayStatus");
       if (displayStatus !== undefined) n.displayStatus = displayStatus;
-      const wrapup = kids.get("wrapupState");
+      const wrapup = firstChild(el, "wrapupState");
       if (wrapup) n.wrapupState = readWrapupState(wrapup);
       return n;
     }
