@@ -11,27 +11,15 @@ import type { CallRecord } from "../../src/compass/model/records";
 import { sideViews } from "../../src/compass/model/records";
 import { ModelState } from "../../src/compass/model/state";
 import type { Call, Callpoint } from "../../src/compass/protocol/types";
+import { cp } from "../unit/model/builders";
 
 const CALLS = Math.min(Number(process.argv[2] ?? 20_000) || 20_000, 200_000);
 const ROUNDS = 5;
 const AGENTS = 40;
 
-let cpId = 0;
-const external = (number: string): Callpoint => ({
-  id: `cp${++cpId}`,
-  type: "External",
-  state: "CONNECTING",
-  properties: {},
-  number,
-});
-const user = (userId: string): Callpoint => ({
-  id: `cp${++cpId}`,
-  type: "User",
-  state: "CONNECTING",
-  properties: {},
-  userId,
-});
-const dialplan: Callpoint = { id: "dp", type: "Dialplan", state: "CONNECTING", properties: {}, exten: "020" };
+const external = (number: string): Callpoint => cp.external(number);
+const user = (userId: string): Callpoint => cp.user(userId);
+const dialplan: Callpoint = cp.dialplan("020");
 
 function record(id: string, source: Callpoint, destination: Callpoint): CallRecord {
   const raw: Call = { id, source, destination, state: "CONNECTING", properties: {} };

@@ -5,20 +5,10 @@
 // (name and config take none); the version a new node gets is the runtime's current one.
 
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import type { Browser } from "playwright-core";
 import { NODE_DEFAULTS } from "../../src/nodes/defaults";
 import { CURRENT_VERSION } from "../../src/nodes/migrate";
-import {
-  CHROMIUM,
-  type EditorStack,
-  launchChromium,
-  NODE_TYPES,
-  type OpenPage,
-  openEditor,
-  startEditorStack,
-} from "../support/editor";
+import { NODE_TYPES, useEditor } from "../support/editor";
 
 // biome-ignore lint/suspicious/noExplicitAny: the editor's globals (RED, $) live in the page
 declare const RED: any;
@@ -29,31 +19,15 @@ const VERSION = "version";
 
 describe("editor defaults equal the runtime's (Node-RED + Chromium)", function () {
   this.timeout(60000);
-  let stack: EditorStack | undefined;
-  let browser: Browser | undefined;
-  let editor: OpenPage;
 
-  before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log("    SKIP: chromium is not installed; editor defaults test skipped");
-      this.skip();
-    }
-    stack = await startEditorStack();
-    browser = await launchChromium();
-    editor = await openEditor(browser, stack, "en-US");
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
-  });
+  const session = useEditor("editor defaults test");
 
   it("has a runtime table for exactly the node types the package registers", () => {
     assert.deepEqual(Object.keys(NODE_DEFAULTS).sort(), [...NODE_TYPES].sort());
   });
 
   it("gives every property of every node type the runtime's value as its editor default", async () => {
-    const editorDefaults: Record<string, Record<string, unknown>> = await editor.page.evaluate(
+    const editorDefaults: Record<string, Record<string, unknown>> = await session.editor.page.evaluate(
       (types: string[]) =>
         Object.fromEntries(
           types.map((type) => {

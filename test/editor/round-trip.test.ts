@@ -11,20 +11,15 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
-  CHROMIUM,
   CONFIG_ID,
   closeDialog,
-  type EditorStack,
   editorLoaded,
-  launchChromium,
   NODE_TYPES,
-  type OpenPage,
   openDialog,
-  openEditor,
-  startEditorStack,
   TAB_ID,
+  useEditor,
 } from "../support/editor";
 
 // biome-ignore lint/suspicious/noExplicitAny: the editor's globals (RED, $) live in the page
@@ -193,28 +188,12 @@ function asShown(value: unknown): unknown {
 
 describe("editor round trip: every field of every node through dialog, deploy and reload", function () {
   this.timeout(120000);
-  let stack: EditorStack | undefined;
-  let browser: Browser | undefined;
-  let editor: OpenPage;
   const secret = `rt-secret-${process.pid}-${Date.now()}`;
   const found = new Map<string, Discovery>();
 
-  before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      console.log("    SKIP: chromium is not installed; editor round-trip tests skipped");
-      this.skip();
-    }
-    stack = await startEditorStack();
-    browser = await launchChromium();
-    editor = await openEditor(browser, stack, "en-US");
-  });
+  const session = useEditor("editor round-trip tests");
 
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
-  });
-
-  const ourErrors = () => editor.errors.filter((e) => /compass/i.test(e));
+  const ourErrors = () => session.editor.errors.filter((e) => /compass/i.test(e));
 
   async function deploy(page: Page): Promise<void> {
     await page.locator("#red-ui-header-button-deploy").click();
@@ -223,15 +202,15 @@ describe("editor round trip: every field of every node through dialog, deploy an
   }
 
   async function deployedFlow(): Promise<Array<Record<string, unknown>>> {
-    const res = await fetch(`${stack!.url}flows`, { headers: { "Node-RED-API-Version": "v1" } });
+    const res = await fetch(`${session.stack.url}flows`, { headers: { "Node-RED-API-Version": "v1" } });
     assert.equal(res.status, 200);
     return (await res.json()) as Array<Record<string, unknown>>;
   }
 
   it("sets every field of every node type in its dialog, and Done keeps them in the editor", async () => {
-    const { page } = editor;
+    const { page } = session.editor;
     for (const type of NODE_TYPES) {
-      const id = stack!.nodeIds[type]!;
+      const id = session.stack.nodeIds[type]!;
       await openDialog(page, type, id);
       const discovery = await page.evaluate(discoverAndSet, { type, notEdited: NOT_EDITED, secret });
       assert.deepEqual(discovery.uncovered, [], `${type}: properties no control of the dialog reaches`);
@@ -256,12 +235,12 @@ describe("editor round trip: every field of every node through dialog, deploy an
 
   it("deploys every value: in the flow, credentials only in the credential store", async () => {
     assert.equal(found.size, NODE_TYPES.length, "the first test set every node type");
-    await deploy(editor.page);
+    await deploy(session.editor.page);
     const flow = await deployedFlow();
     const text = JSON.stringify(flow);
     assert.ok(!text.includes(secret), "the password is not in the flow");
     for (const [type, discovery] of found) {
-      const node = flow.find((n) => n.id === stack!.nodeIds[type]);
+      const node = flow.find((n) => n.id === session.stack.nodeIds[type]);
       assert.ok(node, `${type} deployed`);
       for (const f of discovery.set) {
         // compass-config's username and trusted CA are credentials shown as text
@@ -280,14 +259,14 @@ describe("editor round trip: every field of every node through dialog, deploy an
     // the credential store: the admin API says a password is set; the store holds it (no
     // credentialSecret in this throwaway folder, so the file is plain JSON)
     const config = found.get("compass-config")!;
-    const res = await fetch(`${stack!.url}credentials/compass-config/${CONFIG_ID}`);
+    const res = await fetch(`${session.stack.url}credentials/compass-config/${CONFIG_ID}`);
     const creds = (await res.json()) as Record<string, unknown>;
     assert.equal(creds.has_password, true);
     assert.ok(!JSON.stringify(creds).includes(secret), "the admin API never returns the password");
     const username = config.set.find((f) => f.property === "username");
     assert.ok(username, "the username field was set");
     assert.equal(creds.username, username.expected);
-    const stored = JSON.parse(fs.readFileSync(path.join(stack!.userDir, "flows_cred.json"), "utf8"));
+    const stored = JSON.parse(fs.readFileSync(path.join(session.stack.userDir, "flows_cred.json"), "utf8"));
     const ca = config.set.find((f) => f.property === "ca");
     assert.ok(ca, "the trusted CA field was set");
     assert.equal(creds.ca, ca.expected);
@@ -295,12 +274,12 @@ describe("editor round trip: every field of every node through dialog, deploy an
   });
 
   it("shows every value again after a reload of the editor", async () => {
-    const { page } = editor;
+    const { page } = session.editor;
     await page.reload();
-    await editorLoaded(page, Object.values(stack!.nodeIds));
+    await editorLoaded(page, Object.values(session.stack.nodeIds));
     const counts: string[] = [];
     for (const [type, discovery] of found) {
-      await openDialog(page, type, stack!.nodeIds[type]!);
+      await openDialog(page, type, session.stack.nodeIds[type]!);
       const shown = await page.evaluate(readFields, { type, fields: discovery.set });
       for (const f of discovery.set) {
         // a stored password comes back as Node-RED's placeholder, never as itself
@@ -332,15 +311,15 @@ describe("editor round trip: every field of every node through dialog, deploy an
       ...n,
     }));
     const current = await deployedFlow();
-    const res = await fetch(`${stack!.url}flows`, {
+    const res = await fetch(`${session.stack.url}flows`, {
       method: "POST",
       headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full" },
       body: JSON.stringify([...current, ...legacy]),
     });
     assert.equal(res.status, 204);
-    const { page } = editor;
+    const { page } = session.editor;
     await page.reload();
-    await editorLoaded(page, [...Object.values(stack!.nodeIds), ...legacy.map((n) => n.id)]);
+    await editorLoaded(page, [...Object.values(session.stack.nodeIds), ...legacy.map((n) => n.id)]);
 
     const want: Record<string, Record<string, unknown>> = {
       "compass-call-event": { userIds: "1004", queueIds: "2001" },
@@ -361,7 +340,7 @@ describe("editor round trip: every field of every node through dialog, deploy an
       n.name = "renamed in the editor";
       n.changed = true;
       RED.nodes.dirty(true);
-    }, stack!.nodeIds["compass-dial"]);
+    }, session.stack.nodeIds["compass-dial"]);
     await deploy(page);
     const flow = await deployedFlow();
     for (const [type, props] of Object.entries(want)) {

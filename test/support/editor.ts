@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { NODE_DEFAULTS } from "../../src/nodes/defaults";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -140,69 +141,23 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Each node as the editor saves it: every default present (a property missing from a flow file shows
- * as an empty select or "undefined" in the editor, which is not what a user ever has), with ids from
- * the simulator's seed (user 1001 alice, queue 2001 Support, switch 3001 Day/Night).
+ * Each node as the editor saves it: every default present (src/nodes/defaults.ts, the values the
+ * editor declares; a property missing from a flow file shows as an empty select or "undefined" in
+ * the editor, which is not what a user ever has), with ids from the simulator's seed (user 1001
+ * alice, queue 2001 Support, switch 3001 Day/Night).
  */
-const SAVED_PROPERTIES: Record<string, Record<string, unknown>> = {
-  "compass-api": {
-    method: "GET",
-    path: "/company",
-    pathType: "str",
-    body: "",
-    bodyType: "payload",
-    methodOverride: false,
-    followRedirects: true,
-  },
-  "compass-call-event": {
-    events: [],
-    direction: "any",
-    userIds: "",
-    queueIds: "",
-    numbers: "",
-    includeXml: false,
-  },
-  "compass-queue-event": { events: [], queueIds: "", statsInterval: 2, includeXml: false },
-  "compass-user-event": { events: [], userIds: "", includeXml: false },
-  "compass-state": { query: "users", objectId: "", objectIdType: "str" },
-  "compass-queue-agent": {
-    action: "login",
-    user: "1001",
-    userType: "str",
-    queue: "2001",
-    queueType: "str",
-    priority: 1,
-    callForward: false,
-  },
-  "compass-user-status": { action: "get", user: "1001", userType: "str", receiveCalls: "ALL" },
-  "compass-dial": {
-    user: "1001",
-    userType: "str",
-    mode: "number",
-    destination: "payload",
-    destinationType: "msg",
-  },
-  "compass-dpswitch": { action: "get", switch: "3001", switchType: "str", setting: "1", settingType: "num" },
-  "compass-call-control": {
-    action: "pickup",
-    user: "1001",
-    userType: "str",
-    queue: "",
-    queueType: "str",
-    callId: "",
-    callIdType: "str",
-    listenTo: "",
-    listenToType: "str",
-  },
-  "compass-cdr": {
-    report: "company-cdr",
-    from: "yesterday",
-    fromType: "str",
-    to: "",
-    toType: "str",
-    output: "all",
-  },
+const SEED_IDS: Record<string, Record<string, unknown>> = {
+  "compass-queue-agent": { user: "1001", queue: "2001" },
+  "compass-user-status": { user: "1001" },
+  "compass-dial": { user: "1001" },
+  "compass-dpswitch": { switch: "3001" },
+  "compass-call-control": { user: "1001" },
 };
+
+function savedProperties(type: string): Record<string, unknown> | undefined {
+  const defaults = (NODE_DEFAULTS as Record<string, Record<string, unknown>>)[type];
+  return defaults && { ...structuredClone(defaults), ...SEED_IDS[type] };
+}
 
 /** One node per type on one tab; the config node carries alice's credentials for the credential store. */
 function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: Record<string, string> } {
@@ -230,8 +185,8 @@ function buildFlow(sim: Simulator): { flow: Record<string, unknown>[]; nodeIds: 
   NODE_TYPES.filter((t) => t !== "compass-config").forEach((type, i) => {
     const id = `c0a55000000001${String(i).padStart(2, "0")}`;
     nodeIds[type] = id;
-    const saved = SAVED_PROPERTIES[type];
-    if (!saved) throw new Error(`no saved properties for node type ${type}: add them to SAVED_PROPERTIES`);
+    const saved = savedProperties(type);
+    if (!saved) throw new Error(`no defaults for node type ${type} in src/nodes/defaults.ts`);
     // every node type here has one output
     flow.push({
       id,
@@ -391,4 +346,27 @@ export async function closeDialog(page: Page, button: "cancel" | "ok", type: str
   const prefix = type === "compass-config" ? "node-config-dialog" : "node-dialog";
   await page.locator(`#${prefix}-${button}`).click();
   await page.locator(".red-ui-tray").waitFor({ state: "detached" });
+}
+
+/**
+ * Mocha hooks for a suite that drives the editor in en-US: a Node-RED stack, Chromium and the
+ * opened editor before the suite (skipped, saying so, without Chromium), all stopped after it.
+ * The fields are set once `before` has run.
+ */
+export function useEditor(suite: string): { stack: EditorStack; browser: Browser; editor: OpenPage } {
+  const session = {} as { stack: EditorStack; browser: Browser; editor: OpenPage };
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    SKIP: chromium is not installed; ${suite} skipped`);
+      this.skip();
+    }
+    session.stack = await startEditorStack();
+    session.browser = await launchChromium();
+    session.editor = await openEditor(session.browser, session.stack, "en-US");
+  });
+  after(async () => {
+    await session.browser?.close().catch(() => undefined);
+    await session.stack?.stop();
+  });
+  return session;
 }
