@@ -42,6 +42,23 @@ interface Stanza {
 const RELOAD_RETRY_MS = 5000;
 const MAX_HELD_NOTIFICATIONS = 10_000;
 
+/**
+ * A notification held through a reload, as copies: a structured clone and the stanza's text, not
+ * the parser's objects. Why: held for as long as the reload takes (seconds with a large company),
+ * the parser's objects would look long-lived to V8, which then allocates every later stanza's
+ * elements and notifications straight into the old generation, for the life of the process
+ * (measured: 650 MB instead of 150 MB promoted per 100,000 notifications, `e2e.bench.js gc`).
+ */
+export function heldCopy(
+  notification: Notification,
+  stanza?: Stanza,
+): { notification: Notification; stanza?: Stanza } {
+  const copy = structuredClone(notification);
+  if (!stanza) return { notification: copy };
+  const text = stanza.toString();
+  return { notification: copy, stanza: { toString: () => text } };
+}
+
 export class CompassConnection extends EventEmitter {
   readonly rest: RestClient;
   /** queue membership, status, dialling, switches and the editor's lists, over `rest` */
@@ -241,7 +258,7 @@ export class CompassConnection extends EventEmitter {
   private notify(notification: Notification, stanza?: Stanza): void {
     if (this.held) {
       // bounded: a reload that never finishes must not grow memory without limit
-      if (this.held.length < MAX_HELD_NOTIFICATIONS) this.held.push({ notification, stanza });
+      if (this.held.length < MAX_HELD_NOTIFICATIONS) this.held.push(heldCopy(notification, stanza));
       return;
     }
     this.apply(notification, stanza);

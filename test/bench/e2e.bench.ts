@@ -11,6 +11,8 @@
 // Bounded: every wait has a deadline; the whole run takes a few minutes.
 //   node dist/test/bench/e2e.bench.js [rounds=3] [measured=30000] [heapRun=1000000]
 //   node dist/test/bench/e2e.bench.js profile [large]    B alone under --cpu-prof, top self time
+//   node dist/test/bench/e2e.bench.js gc                 B small and large: young collections per
+//                                                        100,000 notifications (count, pause, promoted)
 
 import { type ChildProcess, fork } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,7 +24,8 @@ import { type FeedServer, pushAll, pushPaced, startFeed } from "./e2e/feed";
 import { summarise } from "./e2e/profile";
 
 const PROFILE = process.argv[2] === "profile";
-const ROUNDS = PROFILE ? 1 : Math.min(Number(process.argv[2] ?? 3) || 3, 9);
+const GC = process.argv[2] === "gc";
+const ROUNDS = PROFILE || GC ? 3 : Math.min(Number(process.argv[2] ?? 3) || 3, 9);
 const MEASURED = PROFILE ? 100_000 : Math.min(Number(process.argv[3] ?? 30_000) || 30_000, 500_000);
 const HEAP_RUN = Math.min(Number(process.argv[4] ?? 1_000_000) || 1_000_000, 2_000_000);
 const WARMUP = 5_000;
@@ -94,12 +97,14 @@ async function withCase<T>(
   runner: Runner,
   body: (child: Child, feed: FeedServer, socket: import("node:net").Socket) => Promise<T>,
   extraArgs: string[] = [],
+  onStdout?: (chunk: string) => void,
 ): Promise<T> {
   const feed = await startFeed(runner.size);
   const proc = fork(path.join(__dirname, "e2e", "child.js"), [runner.which, String(feed.port)], {
     execArgv: ["--expose-gc", ...extraArgs],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    stdio: ["ignore", onStdout ? "pipe" : "inherit", "inherit", "ipc"],
   });
+  proc.stdout?.setEncoding("utf8").on("data", (chunk: string) => onStdout?.(chunk));
   const child = new Child(proc);
   try {
     const client = await deadline(
@@ -211,6 +216,70 @@ async function profile(size: CompanySize): Promise<void> {
   }
 }
 
+interface YoungCollections {
+  count: number;
+  pauseMs: number;
+  promotedMb: number;
+}
+
+/** V8's --trace-gc-nvp lines of young collections (gc=s), summed. */
+function youngCollections(trace: string): YoungCollections {
+  const sum: YoungCollections = { count: 0, pauseMs: 0, promotedMb: 0 };
+  for (const line of trace.split("\n")) {
+    if (!line.includes(" gc=s ")) continue;
+    const field = (name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+    sum.count += 1;
+    sum.pauseMs += field("pause");
+    sum.promotedMb += field("promoted") / 2 ** 20;
+  }
+  return sum;
+}
+
+/**
+ * `gc`: B with the small and the large company, 100,000 notifications after the warm-up each, and
+ * what young collections cost meanwhile. Objects that outlive a young collection are copied and then
+ * promoted: with the large company that was 7 KB per notification (see src/compass/xmpp/xmppjs.ts).
+ */
+async function gcRun(): Promise<void> {
+  const N = 100_000;
+  const results = new Map<Runner, YoungCollections[]>([
+    [B, []],
+    [BL, []],
+  ]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const runner of round % 2 ? [BL, B] : [B, BL]) {
+      let trace = "";
+      let recording = false;
+      await withCase(
+        runner,
+        async (child, _feed, socket) => {
+          const warm = child.ask({ type: "when", count: WARMUP });
+          await pushAll(socket, ring, 0, WARMUP);
+          await warm;
+          recording = true;
+          const done = child.ask({ type: "when", count: WARMUP + N });
+          await pushAll(socket, ring, WARMUP, N);
+          await done;
+          recording = false;
+        },
+        ["--trace-gc-nvp"],
+        (chunk) => {
+          if (recording) trace += chunk;
+        },
+      );
+      const y = youngCollections(trace);
+      results.get(runner)!.push(y);
+      console.log(
+        `round ${round + 1}  ${runner.name.padEnd(20)} ${y.count} young collections, ${y.pauseMs.toFixed(0)} ms paused, ${y.promotedMb.toFixed(0)} MB promoted`,
+      );
+    }
+  }
+  const med = (r: Runner, k: keyof YoungCollections) => median(results.get(r)!.map((y) => y[k]));
+  console.log(
+    `\nmedians per ${N} notifications: small ${med(B, "pauseMs").toFixed(0)} ms / ${med(B, "promotedMb").toFixed(0)} MB, large ${med(BL, "pauseMs").toFixed(0)} ms / ${med(BL, "promotedMb").toFixed(0)} MB; large/small pause ${(med(BL, "pauseMs") / med(B, "pauseMs")).toFixed(2)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(
@@ -275,7 +344,7 @@ async function main(): Promise<void> {
   );
 }
 
-(PROFILE ? profile(process.argv[3] === "large" ? LARGE : SMALL) : main()).catch((err) => {
+(PROFILE ? profile(process.argv[3] === "large" ? LARGE : SMALL) : GC ? gcRun() : main()).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
