@@ -16,11 +16,11 @@ import { cut, ERROR_TEXT_MAX, errorText } from "../text";
 import { CompassRequestError, SessionUnavailableError } from "./errors";
 import { IqTracker } from "./iq-tracker";
 import {
+  CompassTcpConnection,
   destroySocket,
   parseService,
   type ServiceAddress,
   type TrustOptions,
-  tcpTransport,
   upgradeToTls,
   webSocketTransport,
 } from "./transport";
@@ -135,7 +135,7 @@ export class Link {
       (element) => this.online && element.name === "message",
       (element) => this.receive(element),
     );
-    entity.transports.push(this.address.kind === "tcp" ? tcpTransport() : webSocketTransport(trust));
+    entity.transports.push(this.address.kind === "tcp" ? CompassTcpConnection : webSocketTransport(trust));
 
     const middleware = createMiddleware({ entity });
     const features = createStreamFeatures({ middleware });

@@ -157,13 +157,9 @@ export function webSocketTransport(trust: TrustOptions): unknown {
 type ParserClass = Parameters<typeof withMessageSites>[0];
 
 /** xmpp.js's TCP transport (STARTTLS is ours, see upgradeToTls) with our stream parser. */
-export function tcpTransport(): unknown {
-  const Base = ConnectionTCP as unknown as new () => object;
-  class CompassTcpConnection extends Base {}
-  const prototype = CompassTcpConnection.prototype as { Parser: ParserClass };
-  prototype.Parser = withMessageSites(prototype.Parser);
-  return CompassTcpConnection;
-}
+export class CompassTcpConnection extends (ConnectionTCP as unknown as new () => object) {}
+const tcpPrototype = CompassTcpConnection.prototype as { Parser: ParserClass };
+tcpPrototype.Parser = withMessageSites(tcpPrototype.Parser);
 
 /** Drop the connection now, without the stream close handshake (dead link, abandoned attempt). */
 export function destroySocket(entity: XmppEntity): void {
