@@ -10,7 +10,7 @@
 // notifications/s, and the heap after GC with the large company, over 1,000,000 notifications.
 // Bounded: every wait has a deadline; the whole run takes a few minutes.
 //   node dist/test/bench/e2e.bench.js [rounds=3] [measured=30000] [heapRun=1000000]
-//   node dist/test/bench/e2e.bench.js profile [large]    B alone under --cpu-prof, top self time
+//   node dist/test/bench/e2e.bench.js profile [large]    B alone, top self time after the warm-up
 //   node dist/test/bench/e2e.bench.js gc                 B small and large: young collections per
 //                                                        100,000 notifications (count, pause, promoted)
 
@@ -50,7 +50,8 @@ const BL: Runner = { name: "B  large company", which: "package", size: LARGE };
 type Question =
   | { type: "when"; count: number }
   | { type: "record"; from: number; count: number }
-  | { type: "heap" };
+  | { type: "heap" }
+  | { type: "profile"; file?: string };
 
 class Child {
   private nextId = 0;
@@ -191,46 +192,53 @@ async function heapRun(): Promise<void> {
   });
 }
 
-/** `profile [large]`: B alone under --cpu-prof, and the top of its profile. */
+/** `profile [large]`: B alone, profiled over the measured notifications after the warm-up. */
 async function profile(size: CompanySize): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compass-prof-"));
+  const file = path.join(dir, "b.cpuprofile");
   const runner = size === LARGE ? BL : B;
   try {
-    await withCase(
-      runner,
-      async (child, _feed, socket) => {
-        const reached = child.ask({ type: "when", count: WARMUP + MEASURED });
-        await pushAll(socket, ring, 0, WARMUP + MEASURED);
-        await reached;
-      },
-      ["--cpu-prof", "--cpu-prof-dir", dir],
-    );
-    const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
-    if (!file) throw new Error("the child wrote no profile");
-    console.log(`${runner.name}, ${WARMUP + MEASURED} notifications, load ${os.loadavg()[0]?.toFixed(2)}`);
-    console.log(summarise(path.join(dir, file)));
+    await withCase(runner, async (child, _feed, socket) => {
+      const warm = child.ask({ type: "when", count: WARMUP });
+      await pushAll(socket, ring, 0, WARMUP);
+      await warm;
+      await child.ask({ type: "profile" });
+      const reached = child.ask({ type: "when", count: WARMUP + MEASURED });
+      await pushAll(socket, ring, WARMUP, MEASURED);
+      await reached;
+      await child.ask({ type: "profile", file });
+    });
+    console.log(`${runner.name}, ${MEASURED} notifications after ${WARMUP} warm-up, load ${os.loadavg()[0]?.toFixed(2)}`);
+    console.log(summarise(file));
     // KEEP_PROFILE=path keeps the raw profile (for Chrome DevTools or a closer look)
-    if (process.env.KEEP_PROFILE) fs.copyFileSync(path.join(dir, file), process.env.KEEP_PROFILE);
+    if (process.env.KEEP_PROFILE) fs.copyFileSync(file, process.env.KEEP_PROFILE);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-interface YoungCollections {
+interface Collections {
   count: number;
   pauseMs: number;
   promotedMb: number;
+  /** full (mark-compact) collections and their pauses, which grow with the live heap */
+  full: number;
+  fullPauseMs: number;
 }
 
-/** V8's --trace-gc-nvp lines of young collections (gc=s), summed. */
-function youngCollections(trace: string): YoungCollections {
-  const sum: YoungCollections = { count: 0, pauseMs: 0, promotedMb: 0 };
+/** V8's --trace-gc-nvp lines: young collections (gc=s) and full ones (gc=mc), summed. */
+function collections(trace: string): Collections {
+  const sum: Collections = { count: 0, pauseMs: 0, promotedMb: 0, full: 0, fullPauseMs: 0 };
   for (const line of trace.split("\n")) {
-    if (!line.includes(" gc=s ")) continue;
     const field = (name: string) => Number(new RegExp(` ${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
-    sum.count += 1;
-    sum.pauseMs += field("pause");
-    sum.promotedMb += field("promoted") / 2 ** 20;
+    if (line.includes(" gc=s ")) {
+      sum.count += 1;
+      sum.pauseMs += field("pause");
+      sum.promotedMb += field("promoted") / 2 ** 20;
+    } else if (line.includes(" gc=mc ")) {
+      sum.full += 1;
+      sum.fullPauseMs += field("pause");
+    }
   }
   return sum;
 }
@@ -242,7 +250,7 @@ function youngCollections(trace: string): YoungCollections {
  */
 async function gcRun(): Promise<void> {
   const N = 100_000;
-  const results = new Map<Runner, YoungCollections[]>([
+  const results = new Map<Runner, Collections[]>([
     [B, []],
     [BL, []],
   ]);
@@ -267,16 +275,16 @@ async function gcRun(): Promise<void> {
           if (recording) trace += chunk;
         },
       );
-      const y = youngCollections(trace);
+      const y = collections(trace);
       results.get(runner)!.push(y);
       console.log(
-        `round ${round + 1}  ${runner.name.padEnd(20)} ${y.count} young collections, ${y.pauseMs.toFixed(0)} ms paused, ${y.promotedMb.toFixed(0)} MB promoted`,
+        `round ${round + 1}  ${runner.name.padEnd(20)} ${y.count} young collections, ${y.pauseMs.toFixed(0)} ms paused, ${y.promotedMb.toFixed(0)} MB promoted; ${y.full} full, ${y.fullPauseMs.toFixed(0)} ms paused`,
       );
     }
   }
-  const med = (r: Runner, k: keyof YoungCollections) => median(results.get(r)!.map((y) => y[k]));
+  const med = (r: Runner, k: keyof Collections) => median(results.get(r)!.map((y) => y[k]));
   console.log(
-    `\nmedians per ${N} notifications: small ${med(B, "pauseMs").toFixed(0)} ms / ${med(B, "promotedMb").toFixed(0)} MB, large ${med(BL, "pauseMs").toFixed(0)} ms / ${med(BL, "promotedMb").toFixed(0)} MB; large/small pause ${(med(BL, "pauseMs") / med(B, "pauseMs")).toFixed(2)}`,
+    `\nmedians per ${N} notifications: small ${med(B, "pauseMs").toFixed(0)} ms / ${med(B, "promotedMb").toFixed(0)} MB, large ${med(BL, "pauseMs").toFixed(0)} ms / ${med(BL, "promotedMb").toFixed(0)} MB; large/small pause ${(med(BL, "pauseMs") / med(B, "pauseMs")).toFixed(2)}; full collections small ${med(B, "full")} (${med(B, "fullPauseMs").toFixed(0)} ms), large ${med(BL, "full")} (${med(BL, "fullPauseMs").toFixed(0)} ms)`,
   );
 }
 

@@ -79,7 +79,7 @@ export class ModelChanges {
 
   /** The queue's statistics as they are now count as announced (after a silent seed). */
   statsAnnounced(queue: QueueRecord): void {
-    this.statsSignatures.set(queue.id, statsSignature(queue, agentsOf(this.state, queue)));
+    this.statsSignatures.set(queue.id, statsSignature(queue, this.agentsNow(queue)));
   }
 
   sizes(): { tombstones: number; recentEnds: number; conversations: number; correlatedCalls: number } {
@@ -289,11 +289,11 @@ export class ModelChanges {
   private countUsers(before: string[], after: string[], change: Change): void {
     for (const id of before) {
       if (after.includes(id)) continue;
-      if (this.state.countUserCall(id, -1) === 0) this.touchUserQueues(id, change);
+      if (this.state.countUserCall(id, -1)) this.dirtyUserQueues(id, change);
     }
     for (const id of after) {
       if (before.includes(id)) continue;
-      if (this.state.countUserCall(id, 1) === 1) this.touchUserQueues(id, change);
+      if (this.state.countUserCall(id, 1)) this.dirtyUserQueues(id, change);
     }
   }
 
@@ -418,6 +418,8 @@ export class ModelChanges {
       if (change.name === "priority" && Number.isFinite(value)) known.priority = value;
     }
     const paused = known.pausedSince > 0;
+    const queue = this.state.queues.get(known.queueId);
+    if (queue) queue.agents = null;
     change.dirtyQueues.add(known.queueId);
     if (paused !== wasPaused) {
       this.emitEvent(
@@ -489,7 +491,7 @@ export class ModelChanges {
       if (fresh[name] !== known[name]) other.push({ name, oldValue: known[name], newValue: fresh[name] });
     }
     const copy = copyUser(fresh);
-    this.state.users.set(known.id, copy);
+    this.state.setUser(copy);
     this.announceUserChanges(copy, wasLoggedIn, statusBefore, other, change);
   }
 
@@ -526,7 +528,7 @@ export class ModelChanges {
       if (member) this.memberLeft(member, change);
     }
     const view = userView(this.state, userId);
-    this.state.users.delete(userId);
+    this.state.deleteUser(userId);
     this.emitEvent("user.removed", { ...view }, change);
   }
 
@@ -534,7 +536,7 @@ export class ModelChanges {
     let user = this.state.users.get(userId);
     if (!user) {
       user = placeholderUser(userId);
-      this.state.users.set(userId, user);
+      this.state.setUser(user);
     }
     return user;
   }
@@ -547,7 +549,14 @@ export class ModelChanges {
     return queue;
   }
 
+  /** The user's own state changed (login, status, created, replaced): their queues recount agents. */
   touchUserQueues(userId: string, change: Change): void {
+    this.state.userChanged(userId);
+    this.dirtyUserQueues(userId, change);
+  }
+
+  /** Only the user's calls changed: ModelState has moved their queues' counts already. */
+  private dirtyUserQueues(userId: string, change: Change): void {
     for (const queue of this.state.queuesOf(userId)) change.dirtyQueues.add(queue.id);
   }
 
@@ -557,7 +566,7 @@ export class ModelChanges {
     for (const queueId of change.dirtyQueues) {
       const queue = this.state.queues.get(queueId);
       if (!queue) continue;
-      const agents = agentsOf(this.state, queue);
+      const agents = this.agentsNow(queue);
       const signature = statsSignature(queue, agents);
       if (this.statsSignatures.get(queueId) === signature) continue;
       this.statsSignatures.set(queueId, signature);
@@ -566,8 +575,14 @@ export class ModelChanges {
     change.dirtyQueues.clear();
   }
 
-  private statsOf(queue: QueueRecord, now: number, agents = agentsOf(this.state, queue)): QueueStats {
+  private statsOf(queue: QueueRecord, now: number, agents = this.agentsNow(queue)): QueueStats {
     return queueStats(this.state, queue, now, agents);
+  }
+
+  /** The queue's agent counts: kept by ModelState, counted again when it dropped them. */
+  agentsNow(queue: QueueRecord): QueueStats["agents"] {
+    queue.agents ??= agentsOf(this.state, queue);
+    return queue.agents;
   }
 
   // ------------------------------------------------------------------ events

@@ -191,10 +191,7 @@ export class LiveModel extends EventEmitter {
       }
       case "notification.user.create": {
         if (this.state.users.has(n.userId)) return;
-        this.state.users.set(
-          n.userId,
-          n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId),
-        );
+        this.state.setUser(n.user ? copyUser({ ...n.user, id: n.userId }) : placeholderUser(n.userId));
         this.changes.emitEvent("user.created", { ...userView(this.state, n.userId) }, change);
         return;
       }

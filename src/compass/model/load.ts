@@ -16,7 +16,7 @@ const QUEUE_KEYS_FIRST = (a: Call, b: Call) =>
 export function seed(model: ModelChanges, state: ModelState, snapshot: Snapshot, change: Change): void {
   model.clear();
   state.company = { ...snapshot.company };
-  for (const user of snapshot.users ?? []) state.users.set(user.id, copyUser(user));
+  for (const user of snapshot.users ?? []) state.setUser(copyUser(user));
   for (const queue of snapshot.queues ?? []) state.addQueue(newQueueRecord(queue));
   for (const [queueId, members] of membershipsOf(snapshot)) {
     const queue = model.ensureQueue(queueId);
@@ -56,7 +56,7 @@ export function resync(model: ModelChanges, state: ModelState, snapshot: Snapsho
   for (const user of freshUsers.values()) {
     const known = state.users.get(user.id);
     if (!known) {
-      state.users.set(user.id, copyUser(user));
+      state.setUser(copyUser(user));
       model.emitEvent("user.created", { ...userView(state, user.id) }, change);
     } else {
       model.diffUser(known, user, change);

@@ -1,8 +1,9 @@
 // The model's internal records and the small pure helpers that build them from protocol objects.
 
 import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
+import { parseReceiveCalls } from "../operations";
 import { callpointView } from "./normalise";
-import type { CallDirection, CallpointView, QueueCounters } from "./types";
+import type { CallDirection, CallpointView, QueueCounters, QueueStats } from "./types";
 
 /** What the session loads on every (re)connect. */
 export interface Snapshot {
@@ -50,6 +51,23 @@ export interface QueueRecord {
   /** callId -> entered at (ms). */
   waiting: Map<string, number>;
   counters: QueueCounters;
+  /**
+   * The members counted (agentsOf), kept up to date as users join and leave calls; null when
+   * something else about a member or its user changed and they must be counted again.
+   */
+  agents: QueueStats["agents"] | null;
+}
+
+/**
+ * Whether a member counts as paused. Paused is either model: v2 queue pause (`pausedSince` > 0) or
+ * v3 user status (receive-calls other than ALL; a company on v3 never sets `pausedSince`). The
+ * platform clears one when the other is used, and receive-calls is only set through v3, so each
+ * agent is read by both without deciding per company.
+ */
+export function isPausedAgent(member: QueueMember, user: User | undefined): boolean {
+  const status = user?.receiveCalls;
+  // the XMPP spelling "ALL" is the common case: no parsing on the stats path for it
+  return member.pausedSince > 0 || (!!status && status !== "ALL" && (parseReceiveCalls(status) ?? "ALL") !== "ALL");
 }
 
 export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
@@ -117,6 +135,7 @@ export function newQueueRecord(queue: Queue): QueueRecord {
     members: new Map(),
     waiting: new Map(),
     counters,
+    agents: null,
   };
 }
 

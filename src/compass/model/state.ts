@@ -1,11 +1,12 @@
 // What the live model knows, and the indices that keep every lookup a notification needs
 // independent of the company's size: user -> queues, party -> active calls, parent -> queue legs,
-// call -> queues it waits in, user -> number of active calls. Every change to members, waiting
-// callers and calls goes through here so the indices cannot drift from the maps they index.
+// call -> queues it waits in, user -> number of active calls; and each queue's agent counts, moved
+// by one as its members join and leave calls instead of counted again. Every change to members,
+// waiting callers and calls goes through here so the indices cannot drift from the maps they index.
 
 import type { Company, QueueMember, User } from "../protocol/types";
 import { partyKey } from "./normalise";
-import type { CallRecord, QueueRecord } from "./records";
+import { type CallRecord, isPausedAgent, type QueueRecord } from "./records";
 
 /** What views read: the model's state, never changed through this type. */
 export interface ReadonlyModelState {
@@ -21,7 +22,8 @@ export interface ReadonlyModelState {
 
 export class ModelState implements ReadonlyModelState {
   company: Company | null = null;
-  readonly users = new Map<string, User>();
+  /** changed only through setUser / deleteUser (queue agent counts depend on them) */
+  private readonly userRecords = new Map<string, User>();
   readonly queues = new Map<string, QueueRecord>();
   readonly calls = new Map<string, CallRecord>();
   private readonly userCalls = new Counts();
@@ -31,8 +33,12 @@ export class ModelState implements ReadonlyModelState {
   private readonly childCalls = new Index<CallRecord>();
   private seq = 0;
 
+  get users(): ReadonlyMap<string, User> {
+    return this.userRecords;
+  }
+
   clear(): void {
-    for (const map of [this.users, this.queues, this.calls]) map.clear();
+    for (const map of [this.userRecords, this.queues, this.calls]) map.clear();
     for (const index of [this.userCalls, this.userQueues, this.waitingIn, this.partyCalls, this.childCalls])
       index.clear();
   }
@@ -41,6 +47,7 @@ export class ModelState implements ReadonlyModelState {
 
   addQueue(queue: QueueRecord): QueueRecord {
     queue.seq = ++this.seq;
+    queue.agents = null;
     this.queues.set(queue.id, queue);
     for (const userId of queue.members.keys()) this.userQueues.add(userId, queue);
     for (const callId of queue.waiting.keys()) this.waitingIn.add(callId, queue);
@@ -55,11 +62,13 @@ export class ModelState implements ReadonlyModelState {
 
   setMember(queue: QueueRecord, member: QueueMember): void {
     queue.members.set(member.userId, member);
+    queue.agents = null;
     this.userQueues.add(member.userId, queue);
   }
 
   deleteMember(queue: QueueRecord, userId: string): void {
     queue.members.delete(userId);
+    queue.agents = null;
     this.userQueues.remove(userId, queue);
   }
 
@@ -129,9 +138,38 @@ export class ModelState implements ReadonlyModelState {
     return this.userCalls.nonZero;
   }
 
-  /** `userId` joined (+1) or left (-1) an active call; answers the user's new number of calls. */
-  countUserCall(userId: string, delta: 1 | -1): number {
-    return this.userCalls.add(userId, delta);
+  /**
+   * `userId` joined (+1) or left (-1) an active call. Answers whether that moved the user onto
+   * their first call or off their last, which is when their queues' available agents change.
+   */
+  countUserCall(userId: string, delta: 1 | -1): boolean {
+    const before = this.userCalls.get(userId);
+    const after = this.userCalls.add(userId, delta);
+    if ((before === 0) === (after === 0)) return false;
+    const user = this.users.get(userId);
+    if (user?.loggedIn) {
+      for (const queue of this.userQueues.get(userId)) {
+        const member = queue.members.get(userId);
+        if (queue.agents && member && !isPausedAgent(member, user)) queue.agents.available += after === 0 ? 1 : -1;
+      }
+    }
+    return true;
+  }
+
+  /** A user added or replaced: their queues count them again. */
+  setUser(user: User): void {
+    this.userRecords.set(user.id, user);
+    this.userChanged(user.id);
+  }
+
+  /** After the user left every queue. */
+  deleteUser(userId: string): void {
+    this.userRecords.delete(userId);
+  }
+
+  /** Something about the user itself changed (login, status, the record replaced): recount their queues. */
+  userChanged(userId: string): void {
+    for (const queue of this.userQueues.get(userId)) queue.agents = null;
   }
 }
 

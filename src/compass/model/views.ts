@@ -2,10 +2,9 @@
 // which they only read. Each call builds a fresh object, so a flow that changes one cannot change
 // the model or another flow's copy.
 
-import { parseReceiveCalls } from "../operations";
 import type { QueueMember } from "../protocol/types";
 import { provisionalDirection } from "./normalise";
-import { type CallRecord, placeholderUser, type QueueRecord } from "./records";
+import { type CallRecord, isPausedAgent, placeholderUser, type QueueRecord } from "./records";
 import type { ReadonlyModelState } from "./state";
 import type { CallView, QueueMemberView, QueueStats, QueueView, UserView } from "./types";
 
@@ -74,10 +73,8 @@ export function userView(state: ReadonlyModelState, userId: string): UserView {
 }
 
 /**
- * Logged-in, available (logged in, not on a call, not paused) and paused members. Paused is either
- * model: v2 queue pause (`pausedSince` > 0) or v3 user status (receive-calls other than ALL; a
- * company on v3 never sets `pausedSince`). The platform clears one when the other is used, and
- * receive-calls is only set through v3, so each agent is read by both without deciding per company.
+ * Logged-in, available (logged in, not on a call, not paused) and paused members (isPausedAgent).
+ * The model keeps these per queue (QueueRecord.agents); this count is their definition.
  */
 export function agentsOf(state: ReadonlyModelState, queue: QueueRecord): QueueStats["agents"] {
   let loggedIn = 0;
@@ -86,14 +83,8 @@ export function agentsOf(state: ReadonlyModelState, queue: QueueRecord): QueueSt
   for (const member of queue.members.values()) {
     loggedIn += 1;
     const user = state.users.get(member.userId);
-    const status = user?.receiveCalls;
-    // the XMPP spelling "ALL" is the common case: no parsing on the stats path for it
-    const statusPaused = !!status && status !== "ALL" && (parseReceiveCalls(status) ?? "ALL") !== "ALL";
-    if (member.pausedSince > 0 || statusPaused) {
-      paused += 1;
-      continue;
-    }
-    if (user?.loggedIn && state.callsOfUser(member.userId) === 0) available += 1;
+    if (isPausedAgent(member, user)) paused += 1;
+    else if (user?.loggedIn && state.callsOfUser(member.userId) === 0) available += 1;
   }
   return { loggedIn, available, paused };
 }
@@ -124,7 +115,7 @@ export function queueStats(
     waiting: waitingCalls.length,
     waitingCalls,
     longestWaitMs: waitingCalls.reduce((max, w) => Math.max(max, w.waitMs), 0),
-    agents,
+    agents: { ...agents },
     counters: { ...queue.counters },
     at: now,
   };

@@ -18,11 +18,13 @@ export type ToChild =
   | { type: "when"; count: number; id: number }
   | { type: "record"; from: number; count: number; id: number }
   | { type: "heap"; id: number }
+  | { type: "profile"; id: number; file?: string }
   | { type: "stop" };
 export type FromChild =
   | { type: "reached"; id: number; at: number }
   | { type: "arrivals"; id: number; times: number[] }
   | { type: "heap"; id: number; heapUsed: number }
+  | { type: "profiling"; id: number }
   | { type: "failed"; error: string };
 
 const REPO = path.resolve(__dirname, "..", "..", "..", "..");
@@ -70,8 +72,32 @@ process.on("message", (m: ToChild) => {
     gc?.();
     gc?.();
     send({ type: "heap", id: m.id, heapUsed: process.memoryUsage().heapUsed });
-  } else if (m.type === "stop") void stop();
+  } else if (m.type === "profile") void profile(m.id, m.file);
+  else if (m.type === "stop") void stop();
 });
+
+// ---- a CPU profile of a window the parent chooses (after the warm-up, so start-up and the
+// snapshot load stay out of it): {profile} starts it, {profile, file} stops it and writes the file
+let session: import("node:inspector").Session | null = null;
+async function profile(id: number, file?: string): Promise<void> {
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session!.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  if (!file) {
+    const { Session } = require("node:inspector") as typeof import("node:inspector");
+    session = new Session();
+    session.connect();
+    await post("Profiler.enable");
+    await post("Profiler.start");
+  } else {
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session?.disconnect();
+    session = null;
+  }
+  send({ type: "profiling", id });
+}
 
 let stop: () => Promise<void> = async () => process.exit(0);
 

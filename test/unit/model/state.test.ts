@@ -121,9 +121,10 @@ describe("ModelState indices under churn", () => {
       r.raw = call(`C${i}`, r.raw.source, cp.user("u7"));
       state.indexCall(r);
       assert.deepEqual(ids(state.callsWithParty("user:u7")), ["S7", `C${i}`]);
-      assert.equal(state.countUserCall("u7", 1), 1);
+      assert.equal(state.countUserCall("u7", 1), true);
       state.deleteCall(r);
-      assert.equal(state.countUserCall("u7", -1), 0);
+      assert.equal(state.countUserCall("u7", -1), true);
+      assert.equal(state.callsOfUser("u7"), 0);
       assert.deepEqual(state.callsWithParty("dialplan:020"), []);
       assert.deepEqual(state.callsWithParty(`external:+3199${i}`), []);
     }
@@ -134,13 +135,15 @@ describe("ModelState indices under churn", () => {
 
   it("counts each user's active calls, never below zero, and how many users are on one", () => {
     const state = new ModelState();
-    assert.equal(state.countUserCall("16", 1), 1);
-    assert.equal(state.countUserCall("16", 1), 2);
-    assert.equal(state.countUserCall("17", 1), 1);
+    // the answer: whether the user went onto a first call or off a last one
+    assert.equal(state.countUserCall("16", 1), true);
+    assert.equal(state.countUserCall("16", 1), false);
+    assert.equal(state.callsOfUser("16"), 2);
+    assert.equal(state.countUserCall("17", 1), true);
     assert.equal(state.usersOnCalls, 2);
-    assert.equal(state.countUserCall("16", -1), 1);
-    assert.equal(state.countUserCall("17", -1), 0);
-    assert.equal(state.countUserCall("17", -1), 0, "an extra end does not go below zero");
+    assert.equal(state.countUserCall("16", -1), false);
+    assert.equal(state.countUserCall("17", -1), true);
+    assert.equal(state.countUserCall("17", -1), false, "an extra end does not go below zero");
     assert.equal(state.callsOfUser("16"), 1);
     assert.equal(state.callsOfUser("17"), 0);
     assert.equal(state.callsOfUser("nobody"), 0);
