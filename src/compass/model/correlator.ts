@@ -87,7 +87,10 @@ interface Conversation {
   /** Summarised before and reopened by a late queue leg. */
   followUp: boolean;
   callIds: string[];
-  active: Set<string>;
+  /** how many of callIds have not ended (those byCall maps to this conversation) */
+  active: number;
+  /** counted among the open conversations (sizes) */
+  open: boolean;
   direction: CallDirection;
   caller: CallSummary["caller"];
   dialled: string | null;
@@ -135,7 +138,8 @@ function party(cp: CallpointView): PartyView {
 
 export class CallCorrelator {
   private readonly byCall = new Map<string, Conversation>();
-  private readonly conversations = new Map<string, Conversation>();
+  /** open conversations: a count, not a map (nothing looks them up by id; byCall does) */
+  private openConversations = 0;
   /** call id -> its conversation, ended in a reload and not yet summarised (see settleReload) */
   private readonly reloadEnded = new Map<string, Conversation>();
   /** caller's call id -> the conversation of its queue legs, while the caller itself is unseen */
@@ -151,7 +155,7 @@ export class CallCorrelator {
       callerId !== null ? this.conversationOfCaller(callerId) : this.conversationAwaiting(call.id);
     if (caller) {
       caller.callIds.push(call.id);
-      caller.active.add(call.id);
+      caller.active += 1;
       this.byCall.set(call.id, caller);
       if (callerId !== null) caller.offers += 1;
       else {
@@ -169,7 +173,8 @@ export class CallCorrelator {
       callerUnseen: callerId !== null,
       followUp: false,
       callIds: [call.id],
-      active: new Set([call.id]),
+      active: 1,
+      open: false,
       direction: call.direction,
       caller: {
         number: source.number ?? null,
@@ -192,7 +197,7 @@ export class CallCorrelator {
       mainEndReason: null,
       mainEndResynced: false,
     };
-    this.conversations.set(conversation.id, conversation);
+    this.setOpen(conversation, true);
     this.byCall.set(call.id, conversation);
     if (conversation.callerUnseen) {
       // a leg of a caller never seen: the caller waits in the leg's queue, the leg is an offer
@@ -234,7 +239,7 @@ export class CallCorrelator {
     const answer = answeringParty(call);
     if (answer) {
       const last = conversation.answers[conversation.answers.length - 1];
-      if (!last || last.key !== answer.key) conversation.answers.push({ at, ...answer });
+      if (!last || last.key !== answer.key) conversation.answers.push({ at, key: answer.key, party: answer.party });
       conversation.withQueue = false;
     }
   }
@@ -284,7 +289,7 @@ export class CallCorrelator {
         conversation.mainEndResynced = options.resynced === true;
       }
     }
-    conversation.active.delete(call.id);
+    conversation.active -= 1;
     this.byCall.delete(call.id);
     // A late leg does not move the end of its caller's call, which ended before it.
     const lateLeg = conversation.followUp && !conversation.callerUnseen && call.parentCallId !== null;
@@ -295,7 +300,7 @@ export class CallCorrelator {
         resynced: options.resynced === true,
       };
     }
-    if (conversation.active.size > 0) return null;
+    if (conversation.active > 0) return null;
     if (options.resynced) {
       // a leg the reload lists may carry the conversation on: summarised in settleReload()
       for (const id of conversation.callIds) this.reloadEnded.set(id, conversation);
@@ -311,18 +316,18 @@ export class CallCorrelator {
   settleReload(): CallSummary[] {
     const ended = new Set(this.reloadEnded.values());
     this.reloadEnded.clear();
-    return [...ended].filter((c) => c.active.size === 0).map((c) => this.finish(c));
+    return [...ended].filter((c) => c.active === 0).map((c) => this.finish(c));
   }
 
   /** Open conversations and tracked calls (for memory checks). */
   sizes(): { conversations: number; calls: number } {
-    return { conversations: this.conversations.size, calls: this.byCall.size };
+    return { conversations: this.openConversations, calls: this.byCall.size };
   }
 
   /** Forget everything without summaries (a fresh first load). */
   clear(): void {
     this.byCall.clear();
-    this.conversations.clear();
+    this.openConversations = 0;
     this.reloadEnded.clear();
     this.byUnseenCaller.clear();
     this.summarised.clear();
@@ -352,7 +357,7 @@ export class CallCorrelator {
   private reopen(done: Conversation): Conversation {
     for (const id of [done.id, ...done.callIds]) this.summarised.delete(id);
     done.followUp = true;
-    this.conversations.set(done.id, done);
+    this.setOpen(done, true);
     if (done.callerUnseen) this.byUnseenCaller.set(done.id, done);
     return done;
   }
@@ -366,6 +371,11 @@ export class CallCorrelator {
     while (this.summarised.size > REMEMBERED_CALLS) {
       this.summarised.delete(this.summarised.keys().next().value as string);
     }
+  }
+
+  private setOpen(conversation: Conversation, open: boolean): void {
+    if (conversation.open !== open) this.openConversations += open ? 1 : -1;
+    conversation.open = open;
   }
 
   private enterQueue(
@@ -388,11 +398,9 @@ export class CallCorrelator {
   private merge(into: Conversation, other: Conversation): void {
     for (const id of other.callIds) {
       into.callIds.push(id);
-      if (other.active.has(id)) {
-        into.active.add(id);
-        this.byCall.set(id, into);
-      }
+      if (this.byCall.get(id) === other) this.byCall.set(id, into);
     }
+    into.active += other.active;
     into.answers = [...into.answers, ...other.answers].sort((a, b) => a.at - b.at);
     into.offers += other.offers;
     into.transfers += other.transfers;
@@ -402,15 +410,14 @@ export class CallCorrelator {
       into.queueEnteredAt = other.queueEnteredAt;
       into.queueLeftAt = other.queueLeftAt;
     }
-    this.conversations.delete(other.id);
+    this.setOpen(other, false);
     if (this.byUnseenCaller.get(other.id) === other) this.byUnseenCaller.delete(other.id);
   }
 
   private finish(conversation: Conversation): CallSummary {
-    this.conversations.delete(conversation.id);
+    this.setOpen(conversation, false);
     if (this.byUnseenCaller.get(conversation.id) === conversation)
       this.byUnseenCaller.delete(conversation.id);
-    for (const id of conversation.active) this.byCall.delete(id);
     this.remember(conversation);
     const end = conversation.lastEnd ?? { at: conversation.startedAt, reason: "unknown", resynced: false };
     const endReason = conversation.mainEndReason ?? end.reason;
