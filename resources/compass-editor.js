@@ -21,11 +21,15 @@
     return Boolean(def && def.set && def.set.module === "@compass-flows/node-red-compass");
   }
 
+  // Node-RED 5 loads a module's <script src> files as async script elements, so they run in the
+  // order they arrive: compass-migrations.js may run after this file. The table is therefore looked
+  // up at each import (the editor imports flows only once every script of the module has run).
   function migrateOnImport() {
-    var migrations = window.CompassMigrations;
     var original = RED.nodes && RED.nodes.import;
-    if (!migrations || typeof original !== "function" || original.compassMigrates) return;
+    if (typeof original !== "function" || original.compassMigrates) return;
     var wrapped = function (flow) {
+      var migrations = window.CompassMigrations;
+      if (!migrations) return original.apply(this, arguments);
       var nodes = flow;
       if (typeof nodes === "string") {
         try {

@@ -1,5 +1,5 @@
 // Per-node property migrations, shared by the runtime (src/nodes/migrate.ts requires this file) and
-// the editor (loaded with a <script> tag before compass-editor.js). One table, so both sides always
+// the editor (a <script> tag beside compass-editor.js, which looks the table up at each import). One table, so both sides always
 // agree on what a node of an older version means.
 //
 // Every node carries `version` (absent = 0). STEPS[n] takes a node from version n to n + 1: per node
