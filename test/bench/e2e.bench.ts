@@ -208,7 +208,9 @@ async function profile(size: CompanySize): Promise<void> {
       await reached;
       await child.ask({ type: "profile", file });
     });
-    console.log(`${runner.name}, ${MEASURED} notifications after ${WARMUP} warm-up, load ${os.loadavg()[0]?.toFixed(2)}`);
+    console.log(
+      `${runner.name}, ${MEASURED} notifications after ${WARMUP} warm-up, load ${os.loadavg()[0]?.toFixed(2)}`,
+    );
     console.log(summarise(file));
     // KEEP_PROFILE=path keeps the raw profile (for Chrome DevTools or a closer look)
     if (process.env.KEEP_PROFILE) fs.copyFileSync(file, process.env.KEEP_PROFILE);

@@ -239,7 +239,8 @@ export class CallCorrelator {
     const answer = answeringParty(call);
     if (answer) {
       const last = conversation.answers[conversation.answers.length - 1];
-      if (!last || last.key !== answer.key) conversation.answers.push({ at, key: answer.key, party: answer.party });
+      if (!last || last.key !== answer.key)
+        conversation.answers.push({ at, key: answer.key, party: answer.party });
       conversation.withQueue = false;
     }
   }

@@ -1,7 +1,7 @@
 // The model's internal records and the small pure helpers that build them from protocol objects.
 
-import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
 import { parseReceiveCalls } from "../operations";
+import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
 import { callpointView } from "./normalise";
 import type { CallDirection, CallpointView, QueueCounters, QueueStats } from "./types";
 
@@ -67,7 +67,9 @@ export interface QueueRecord {
 export function isPausedAgent(member: QueueMember, user: User | undefined): boolean {
   const status = user?.receiveCalls;
   // the XMPP spelling "ALL" is the common case: no parsing on the stats path for it
-  return member.pausedSince > 0 || (!!status && status !== "ALL" && (parseReceiveCalls(status) ?? "ALL") !== "ALL");
+  return (
+    member.pausedSince > 0 || (!!status && status !== "ALL" && (parseReceiveCalls(status) ?? "ALL") !== "ALL")
+  );
 }
 
 export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;

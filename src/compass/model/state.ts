@@ -150,7 +150,8 @@ export class ModelState implements ReadonlyModelState {
     if (user?.loggedIn) {
       for (const queue of this.userQueues.get(userId)) {
         const member = queue.members.get(userId);
-        if (queue.agents && member && !isPausedAgent(member, user)) queue.agents.available += after === 0 ? 1 : -1;
+        if (queue.agents && member && !isPausedAgent(member, user))
+          queue.agents.available += after === 0 ? 1 : -1;
       }
     }
     return true;

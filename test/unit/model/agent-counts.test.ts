@@ -34,7 +34,9 @@ function snapshot(pick: <T>(xs: readonly T[]) => T, calls: Call[]): Snapshot {
     queues: QUEUES.map((id) => ({
       id,
       name: `Queue ${id}`,
-      userEntries: USERS.filter(() => pick([true, false])).map((u) => member(id, u, pick([0, 0, 1_700_000_000]))),
+      userEntries: USERS.filter(() => pick([true, false])).map((u) =>
+        member(id, u, pick([0, 0, 1_700_000_000])),
+      ),
       callIds: [],
     })),
     calls,
@@ -65,12 +67,29 @@ describe("queue agent counts kept by the model", () => {
       model.on("event", (e: { event: string }) => {
         if (e.event === "queue.stats") announced++;
       });
-      const send = (n: Notification) => model.apply(n, (now += 1000));
+      const send = (n: Notification) => {
+        now += 1000;
+        model.apply(n, now);
+      };
       const stamp = () => Math.floor(now / 1000);
       for (let i = 0; i < 1_500; i++) {
         const kind = pick([
-          "start", "start", "route", "route", "answer", "end", "end",
-          "login", "status", "pause", "join", "leave", "userCreate", "userDestroy", "queue", "reload",
+          "start",
+          "start",
+          "route",
+          "route",
+          "answer",
+          "end",
+          "end",
+          "login",
+          "status",
+          "pause",
+          "join",
+          "leave",
+          "userCreate",
+          "userDestroy",
+          "queue",
+          "reload",
         ] as const);
         const u = pick(USERS);
         const q = pick(QUEUES);
@@ -102,7 +121,12 @@ describe("queue agent counts kept by the model", () => {
             if (active.length === 0) continue;
             const id = pick(active);
             calls.delete(id);
-            send({ type: "notification.call.end", timestamp: stamp(), callId: id, endReason: "SOURCE_HANGUP" });
+            send({
+              type: "notification.call.end",
+              timestamp: stamp(),
+              callId: id,
+              endReason: "SOURCE_HANGUP",
+            });
             break;
           }
           case "login":
@@ -114,7 +138,12 @@ describe("queue agent counts kept by the model", () => {
             });
             break;
           case "status":
-            send({ type: "notification.user.status", timestamp: stamp(), userId: u, receiveCalls: pick(STATUSES) });
+            send({
+              type: "notification.user.status",
+              timestamp: stamp(),
+              userId: u,
+              receiveCalls: pick(STATUSES),
+            });
             break;
           case "pause":
             send({
@@ -131,13 +160,19 @@ describe("queue agent counts kept by the model", () => {
             send({ type: "notification.queueMember.leave", timestamp: stamp(), member: member(q, u) });
             break;
           case "userCreate":
-            send({ type: "notification.user.create", timestamp: stamp(), userId: u, user: user(u, `User ${u}`) });
+            send({
+              type: "notification.user.create",
+              timestamp: stamp(),
+              userId: u,
+              user: user(u, `User ${u}`),
+            });
             break;
           case "userDestroy":
             send({ type: "notification.user.destroy", timestamp: stamp(), userId: u });
             break;
           case "queue":
-            if (pick([true, false])) send({ type: "notification.queue.destroy", timestamp: stamp(), queueId: q });
+            if (pick([true, false]))
+              send({ type: "notification.queue.destroy", timestamp: stamp(), queueId: q });
             else
               send({
                 type: "notification.queue.create",
@@ -147,7 +182,14 @@ describe("queue agent counts kept by the model", () => {
               });
             break;
           case "reload":
-            model.load(snapshot(pick, [...calls.values()].map((c) => structuredClone(c))), (now += 1000));
+            now += 1000;
+            model.load(
+              snapshot(
+                pick,
+                [...calls.values()].map((c) => structuredClone(c)),
+              ),
+              now,
+            );
             break;
         }
         assertCountsHold(model, `step ${i} (${kind})`);
