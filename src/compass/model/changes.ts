@@ -64,7 +64,6 @@ export class ModelChanges {
   /** Ended call ids (bounded), so late updates do not resurrect them. */
   readonly tombstones = new Map<string, number>();
   private recentEnds: RecentEnd[] = [];
-  private readonly statsSignatures = new Map<string, string>();
 
   constructor(
     private readonly state: ModelState,
@@ -79,7 +78,7 @@ export class ModelChanges {
 
   /** The queue's statistics as they are now count as announced (after a silent seed). */
   statsAnnounced(queue: QueueRecord): void {
-    this.statsSignatures.set(queue.id, statsSignature(queue, this.agentsNow(queue)));
+    queue.announced = statsSignature(queue, this.agentsNow(queue));
   }
 
   sizes(): { tombstones: number; recentEnds: number; conversations: number; correlatedCalls: number } {
@@ -441,7 +440,6 @@ export class ModelChanges {
     for (const callId of [...queue.waiting.keys()]) this.callerLeft(queue, callId, change);
     this.state.deleteQueue(queue);
     change.dirtyQueues.delete(queue.id);
-    this.statsSignatures.delete(queue.id);
     this.emitEvent("queue.stats", { ...this.statsOf(queue, change.now), removed: true }, change);
   }
 
@@ -568,8 +566,8 @@ export class ModelChanges {
       if (!queue) continue;
       const agents = this.agentsNow(queue);
       const signature = statsSignature(queue, agents);
-      if (this.statsSignatures.get(queueId) === signature) continue;
-      this.statsSignatures.set(queueId, signature);
+      if (queue.announced === signature) continue;
+      queue.announced = signature;
       this.emitEvent("queue.stats", this.statsOf(queue, change.now, agents), change);
     }
     change.dirtyQueues.clear();

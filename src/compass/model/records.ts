@@ -56,6 +56,8 @@ export interface QueueRecord {
    * something else about a member or its user changed and they must be counted again.
    */
   agents: QueueStats["agents"] | null;
+  /** statsSignature of the last queue.stats announced (or seeded), null before any */
+  announced: string | null;
 }
 
 /**
@@ -138,6 +140,7 @@ export function newQueueRecord(queue: Queue): QueueRecord {
     waiting: new Map(),
     counters,
     agents: null,
+    announced: null,
   };
 }
 

@@ -216,13 +216,16 @@ export function withMessageSites<P extends StreamParserClass>(Base: P): P {
   return MessageSitesParser as unknown as P;
 }
 
-/** ltx's Element constructor, field for field, with this function's own allocation sites. */
+/**
+ * ltx's Element constructor, field for field, with this function's own allocation sites; it keeps
+ * the attributes object the SAX parser made for this tag (a fresh one per tag, never reused)
+ * instead of copying it into another.
+ */
 function messageElement(name: string, attrs: Record<string, string>): Element {
   const element = Object.create(Element.prototype) as Element & { parent: Element | null };
   element.name = name;
   element.parent = null;
   element.children = [];
-  element.attrs = {};
-  element.setAttrs(attrs);
+  element.attrs = attrs;
   return element;
 }
