@@ -417,8 +417,9 @@ export class ModelChanges {
       if (change.name === "priority" && Number.isFinite(value)) known.priority = value;
     }
     const paused = known.pausedSince > 0;
+    // changed in place: set again through ModelState, so its queue counts agents again
     const queue = this.state.queues.get(known.queueId);
-    if (queue) queue.agents = null;
+    if (queue) this.state.setMember(queue, known);
     change.dirtyQueues.add(known.queueId);
     if (paused !== wasPaused) {
       this.emitEvent(

@@ -143,15 +143,13 @@ export class ModelState implements ReadonlyModelState {
    * their first call or off their last, which is when their queues' available agents change.
    */
   countUserCall(userId: string, delta: 1 | -1): boolean {
-    const before = this.userCalls.get(userId);
-    const after = this.userCalls.add(userId, delta);
-    if ((before === 0) === (after === 0)) return false;
+    if (!this.userCalls.add(userId, delta)) return false;
     const user = this.users.get(userId);
     if (user?.loggedIn) {
       for (const queue of this.userQueues.get(userId)) {
         const member = queue.members.get(userId);
-        if (queue.agents && member && !isPausedAgent(member, user))
-          queue.agents.available += after === 0 ? 1 : -1;
+        // onto a first call: one fewer available; off the last: one more
+        if (queue.agents && member && !isPausedAgent(member, user)) queue.agents.available -= delta;
       }
     }
     return true;
@@ -240,15 +238,17 @@ class Counts {
     return this.map.get(key) ?? 0;
   }
 
-  add(key: string, delta: 1 | -1): number {
-    const before = this.map.get(key);
-    const count = Math.max(0, (before ?? 0) + delta);
-    if (count === before) return count;
+  /** Moves the count (never below zero); answers whether it went from zero to one or back. */
+  add(key: string, delta: 1 | -1): boolean {
+    const kept = this.map.get(key);
+    const before = kept ?? 0;
+    const count = Math.max(0, before + delta);
+    if (count === before) return false;
     this.map.set(key, count);
-    if (before === 0) this.zeros--;
+    if (kept === 0) this.zeros--;
     if (count === 0) this.zeros++;
     if (this.zeros > SWEEP_AT && this.zeros > this.map.size / 2) this.sweep();
-    return count;
+    return before === 0 || count === 0;
   }
 
   clear(): void {
