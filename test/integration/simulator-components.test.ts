@@ -215,7 +215,7 @@ describe("simulator services as components of a real Prosody", function () {
       assert.equal(lines[0]?.node, state.company.id);
       await new Promise((r) => setTimeout(r, 100)); // the subscribed message follows the pending result
       state.loginQueue("1004", "2001");
-      assert.equal(await exited, 0, stderr);
+      assert.equal(await exited, 0, `${stderr} ${JSON.stringify(lines)}`);
       assert.deepEqual(lines[1], {
         type: "notification.queueMember.enter",
         xsiType: "queueMemberEnterNotification",
