@@ -7,11 +7,11 @@
 // ModelState keeps emptied keys, see src/compass/model/state.ts).
 // Plain script, bounded:  node dist/test/bench/index.bench.js [calls=20000]
 
+import { partyKey } from "../../src/compass/model/normalise";
 import type { CallRecord } from "../../src/compass/model/records";
-import { sideViews } from "../../src/compass/model/records";
 import { ModelState } from "../../src/compass/model/state";
-import type { Call, Callpoint } from "../../src/compass/protocol/types";
-import { cp } from "../unit/model/builders";
+import type { Callpoint } from "../../src/compass/protocol/types";
+import { callRecord, cp } from "../unit/model/builders";
 
 const CALLS = Math.min(Number(process.argv[2] ?? 20_000) || 20_000, 200_000);
 const ROUNDS = 5;
@@ -22,24 +22,7 @@ const user = (userId: string): Callpoint => cp.user(userId);
 const dialplan: Callpoint = cp.dialplan("020");
 
 function record(id: string, source: Callpoint, destination: Callpoint): CallRecord {
-  const raw: Call = { id, source, destination, state: "CONNECTING", properties: {} };
-  return {
-    id,
-    seq: 0,
-    keys: ["", ""],
-    raw,
-    views: sideViews(raw),
-    direction: null,
-    startedAt: 0,
-    answeredAt: null,
-    held: false,
-    parentCallId: null,
-    queueId: null,
-    queueName: null,
-    users: [],
-    queueExit: null,
-    pendingLeaves: [],
-  };
+  return callRecord({ id, source, destination, state: "CONNECTING", properties: {} });
 }
 
 /** A state holding `others` active calls, each between its own caller and its own user. */
@@ -54,13 +37,13 @@ function stateWith(others: number): ModelState {
 function modelChurn(state: ModelState): number {
   const agents = Array.from({ length: AGENTS }, (_, i) => user(`u${i}`));
   const calls = Array.from({ length: CALLS }, (_, i) => record(`b${i}`, external(`+3120${i}`), dialplan));
-  const routed = calls.map((r, i) => ({ ...r.raw, destination: agents[i % AGENTS] as Callpoint }));
+  const routed = calls.map((r, i): CallRecord["keys"] => [r.keys[0], partyKey(agents[i % AGENTS])]);
   const start = process.hrtime.bigint();
   for (let i = 0; i < CALLS; i++) {
     const r = calls[i] as CallRecord;
     state.addCall(r);
     state.unindexCall(r);
-    r.raw = routed[i] as Call;
+    r.keys = routed[i] as CallRecord["keys"]; // routed to an agent
     state.indexCall(r);
     state.countUserCall(`u${i % AGENTS}`, 1);
     state.countUserCall(`u${i % AGENTS}`, -1);

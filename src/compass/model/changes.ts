@@ -5,7 +5,6 @@
 import type { Call, CallStepResultNotification, PropertyChange, QueueMember, User } from "../protocol/types";
 import { CallCorrelator } from "./correlator";
 import {
-  callpointChanged,
   callpointView,
   decideDirection,
   isHeld,
@@ -14,6 +13,7 @@ import {
   partyKey,
   type QueueExit,
   secondsToMs,
+  sideChanged,
   userIdsOf,
 } from "./normalise";
 import {
@@ -21,8 +21,10 @@ import {
   copyChange,
   copyMember,
   copyUser,
+  keptProperties,
   newQueueRecord,
   type PendingLeave,
+  partyKeys,
   placeholderUser,
   type QueueRecord,
   sideViews,
@@ -107,8 +109,9 @@ export class ModelChanges {
     const record: CallRecord = {
       id: call.id,
       seq: 0,
-      keys: ["", ""],
-      raw: call,
+      state: call.state,
+      properties: keptProperties(call),
+      keys: partyKeys(call),
       views: sideViews(call),
       direction: parent?.direction ?? decideDirection(call),
       startedAt,
@@ -138,19 +141,20 @@ export class ModelChanges {
   }
 
   updateCall(record: CallRecord, call: Call, change: Change): void {
-    const before = record.raw;
-    const beforeViews = record.views;
+    const stateBefore = record.state;
+    const keysBefore = record.keys;
+    const viewsBefore = record.views;
     const parentBefore = record.parentCallId;
-    record.raw = call;
+    record.state = call.state;
+    record.properties = keptProperties(call);
     record.views = sideViews(call);
     if (record.parentCallId === null) record.parentCallId = parentCallIdOf(call);
+    const source = partyKey(call.source);
+    const destination = partyKey(call.destination);
     // most updates are progress (ringing, answered): the index is only touched when a side or the parent changed
-    if (
-      record.parentCallId !== parentBefore ||
-      partyKey(call.source) !== record.keys[0] ||
-      partyKey(call.destination) !== record.keys[1]
-    ) {
+    if (record.parentCallId !== parentBefore || source !== keysBefore[0] || destination !== keysBefore[1]) {
       this.state.unindexCall(record, parentBefore);
+      record.keys = [source, destination];
       this.state.indexCall(record);
     }
     if (record.direction === null) record.direction = decideDirection(call);
@@ -159,20 +163,16 @@ export class ModelChanges {
     this.countUsers(record.users, users, change);
     record.users = users;
 
-    const sourceChanged = callpointChanged(
-      before.source,
-      call.source,
-      beforeViews.source,
-      record.views.source,
-    );
-    const destinationChanged = callpointChanged(
-      before.destination,
-      call.destination,
-      beforeViews.destination,
+    const sourceChanged = sideChanged(keysBefore[0], source, viewsBefore.source, record.views.source);
+    const destinationChanged = sideChanged(
+      keysBefore[1],
+      destination,
+      viewsBefore.destination,
       record.views.destination,
     );
     if (sourceChanged || destinationChanged) {
-      const transfer = findAttendedTransfer(record, before, call, this.state, this.recentEnds, change.now);
+      const before = { keys: keysBefore, views: viewsBefore };
+      const transfer = findAttendedTransfer(record, before, this.state, this.recentEnds, change.now);
       if (transfer) {
         this.correlator.transferred(record.id);
         this.emitEvent("call.transferred", { ...callView(record), transfer }, change);
@@ -183,9 +183,9 @@ export class ModelChanges {
         this.emitEvent("call.updated", { ...callView(record), changed }, change);
       }
     }
-    if (call.state !== before.state) {
+    if (call.state !== stateBefore) {
       if (call.state === "RINGING") this.emitEvent("call.ringing", callView(record), change);
-      if (call.state === "ANSWERED" && before.state !== "ON_HOLD" && before.state !== "ANSWERED") {
+      if (call.state === "ANSWERED" && stateBefore !== "ON_HOLD" && stateBefore !== "ANSWERED") {
         if (record.answeredAt === null) record.answeredAt = change.now;
         this.emitEvent("call.answered", callView(record), change);
       }
@@ -280,7 +280,7 @@ export class ModelChanges {
       callId: record.id,
       parentCallId: record.parentCallId,
       at: change.now,
-      keys: [partyKey(record.raw.source), partyKey(record.raw.destination)],
+      keys: record.keys,
     });
     if (this.recentEnds.length > RECENT_ENDS) this.recentEnds = this.recentEnds.slice(-RECENT_ENDS);
   }
@@ -345,8 +345,8 @@ export class ModelChanges {
     if (record.pendingLeaves.length === 0) return;
     const answered = this.correlator.isAnswered(record.id);
     // Routed anywhere but a person (voicemail, another queue, an outside number): nobody took it.
-    const destination = record.raw.destination?.type;
-    if (!answered && (destination === "User" || destination === "Queue")) return;
+    const destination = record.views.destination.type;
+    if (!answered && (destination === "user" || destination === "queue")) return;
     for (const pending of record.pendingLeaves.splice(0))
       this.emitCallerLeft(record, pending, answered, change);
   }

@@ -239,7 +239,9 @@ export class CallCorrelator {
     const answer = answeringParty(call);
     if (answer) {
       const last = conversation.answers[conversation.answers.length - 1];
-      if (!last || last.key !== answer.key)
+      // the first answer as a literal: most conversations keep one, and a pushed-to array reserves 17 slots
+      if (!last) conversation.answers = [{ at, key: answer.key, party: answer.party }];
+      else if (last.key !== answer.key)
         conversation.answers.push({ at, key: answer.key, party: answer.party });
       conversation.withQueue = false;
     }

@@ -98,18 +98,20 @@ export function partyKey(cp: Callpoint | undefined): string {
   }
 }
 
-/** True when the side changed in anything but its state and times (a re-route, not progress). */
-export function callpointChanged(
-  before: Callpoint,
-  after: Callpoint,
-  a: CallpointView = callpointView(before),
-  b: CallpointView = callpointView(after),
-): boolean {
-  if (partyKey(before) !== partyKey(after)) return true;
-  if (before === after) return false;
-  for (const key of Object.keys(b) as (keyof CallpointView)[]) {
+/**
+ * True when a side changed in anything but its state and times (a re-route, not progress), from
+ * its party keys (partyKey) and views before and after.
+ */
+export function sideChanged(
+  keyBefore: string,
+  keyAfter: string,
+  before: CallpointView,
+  after: CallpointView,
+) {
+  if (keyBefore !== keyAfter) return true;
+  for (const key of Object.keys(after) as (keyof CallpointView)[]) {
     if (key === "state" || key === "id") continue;
-    if (a[key] !== b[key]) return true;
+    if (before[key] !== after[key]) return true;
   }
   return false;
 }
@@ -158,12 +160,16 @@ export function parentCallIdOf(call: Call): string | null {
 
 /** Users taking part in a call (by id), for "on a call" availability. */
 export function userIdsOf(call: Call): string[] {
-  const ids: string[] = [];
-  for (const cp of [call.source, call.destination]) {
-    if (cp && lower(cp.type) === "user" && cp.userId !== undefined && !ids.includes(cp.userId))
-      ids.push(cp.userId);
-  }
-  return ids;
+  const source = userIdOf(call.source);
+  const destination = userIdOf(call.destination);
+  // literals, not pushes: the model keeps one of these per active call, and a pushed-to array
+  // reserves 17 slots
+  if (source === undefined) return destination === undefined ? [] : [destination];
+  return destination === undefined || destination === source ? [source] : [source, destination];
+}
+
+function userIdOf(cp: Callpoint | undefined): string | undefined {
+  return cp && lower(cp.type) === "user" ? cp.userId : undefined;
 }
 
 /** Platform seconds -> ms, or the fallback when absent or nonsense. */
@@ -175,8 +181,8 @@ export function secondsToMs(seconds: number | undefined, fallback: number): numb
  * Before the dial plan has routed a user's call, guess from the digits: a full phone number is an
  * outside call, a short one an extension. The routed destination replaces the guess.
  */
-export function provisionalDirection(call: Call): CallDirection {
-  const dialled = (call.destination?.digits ?? call.destination?.exten ?? "").replace(/[\s-]/g, "");
+export function provisionalDirection(destination: CallpointView): CallDirection {
+  const dialled = (destination.digits ?? destination.exten ?? "").replace(/[\s-]/g, "");
   return dialled.startsWith("+") || dialled.replace(/\D/g, "").length >= 7 ? "outbound" : "internal";
 }
 

@@ -1,8 +1,8 @@
 // The model's internal records and the small pure helpers that build them from protocol objects.
 
 import { parseReceiveCalls } from "../operations";
-import type { Call, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
-import { callpointView } from "./normalise";
+import type { Call, CallState, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
+import { callpointView, partyKey } from "./normalise";
 import type { CallDirection, CallpointView, QueueCounters, QueueStats } from "./types";
 
 /** What the session loads on every (re)connect. */
@@ -23,10 +23,16 @@ export interface CallRecord {
   id: string;
   /** order of arrival among the active calls (ties in transfer detection go to the later one) */
   seq: number;
-  /** party keys of source and destination, as indexed (see ModelState) */
+  /**
+   * What the latest notification said of the call itself, kept once: its state, its properties,
+   * and of its sides only their party keys and views (the parsed callpoints are not kept).
+   */
+  state: CallState;
+  /** as the platform sent them; views hand out copies */
+  properties: Readonly<Record<string, string>>;
+  /** partyKey of source and destination, as indexed (see ModelState) */
   keys: [string, string];
-  raw: Call;
-  /** the views of raw's sides, built once when raw arrives (views hand out copies) */
+  /** the views of the sides, built once per notification (views hand out copies) */
   views: { source: CallpointView; destination: CallpointView };
   direction: CallDirection | null;
   startedAt: number;
@@ -78,6 +84,22 @@ export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCa
 
 export function sideViews(call: Call): CallRecord["views"] {
   return { source: callpointView(call.source), destination: callpointView(call.destination) };
+}
+
+export function partyKeys(call: Call): CallRecord["keys"] {
+  return [partyKey(call.source), partyKey(call.destination)];
+}
+
+/** A call's properties to keep: most calls carry none, and share one frozen empty object. */
+export function keptProperties(call: Call): CallRecord["properties"] {
+  return hasAny(call.properties) ? call.properties : NO_PROPERTIES;
+}
+
+const NO_PROPERTIES: CallRecord["properties"] = Object.freeze({});
+
+function hasAny(properties: Record<string, string> | undefined): properties is Record<string, string> {
+  for (const _ in properties) return true;
+  return false;
 }
 
 export function isCall(call: Call | undefined): call is Call {

@@ -5,7 +5,6 @@
 // waiting callers and calls goes through here so the indices cannot drift from the maps they index.
 
 import type { Company, QueueMember, User } from "../protocol/types";
-import { partyKey } from "./normalise";
 import { type CallRecord, isPausedAgent, type QueueRecord } from "./records";
 
 /** What views read: the model's state, never changed through this type. */
@@ -114,9 +113,11 @@ export class ModelState implements ReadonlyModelState {
     return this.childCalls.get(callId);
   }
 
-  /** After a call's sides or parent changed: unindexCall (with the old parent), then indexCall. */
+  /**
+   * After a call's sides or parent changed: unindexCall (with the old keys and parent), then the
+   * new keys set, then indexCall.
+   */
   indexCall(record: CallRecord): void {
-    record.keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
     for (const key of record.keys) if (key !== "") this.partyCalls.add(key, record);
     if (record.parentCallId !== null) this.childCalls.add(record.parentCallId, record);
   }

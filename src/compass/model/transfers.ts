@@ -1,14 +1,15 @@
 // Transfer detection (manual: "Unattended transfer", "Attended transfer"): which call carries a
 // conversation on after a REPLACE, and whether a changed side is an attended hand-over.
 
-import type { Call } from "../protocol/types";
-import { callpointView, partyKey } from "./normalise";
 import type { CallRecord } from "./records";
 import type { ModelState } from "./state";
 import type { TransferInfo } from "./types";
 
 /** How long after a consultation call ended its parties still explain a hand-over. */
 const CONSULT_WINDOW_MS = 60_000;
+
+/** A call's sides in the order of its `keys`. */
+const SIDES = ["source", "destination"] as const;
 
 /** A consultation call's parties, kept briefly after it ends so an attended transfer can be seen. */
 export interface RecentEnd {
@@ -27,7 +28,7 @@ export function findSuccessor(
   for (const other of calls.childrenOf(record.id)) {
     if (other.answeredAt !== null) return { record: other, transfer: null };
   }
-  const keys = [partyKey(record.raw.source), partyKey(record.raw.destination)];
+  const keys = record.keys;
   // only calls sharing a party can carry the conversation on
   const sharing = new Set(keys.flatMap((k) => (k === "" ? [] : calls.callsWithParty(k))));
   for (const other of [...sharing].sort((a, b) => a.seq - b.seq)) {
@@ -43,12 +44,12 @@ export function findSuccessor(
     if (better) best = other;
   }
   if (!best) return null;
-  const bestKeys = [partyKey(best.raw.source), partyKey(best.raw.destination)];
+  const bestKeys = best.keys;
   const sharedIndex = keys.findIndex((k) => bestKeys.includes(k));
-  const fromSide = sharedIndex === 0 ? record.raw.destination : record.raw.source;
-  const shared = keys[sharedIndex];
-  const toSide = bestKeys[0] === shared ? best.raw.destination : best.raw.source;
-  if (partyKey(fromSide) === partyKey(toSide)) return { record: best, transfer: null };
+  // the other party of each call: the one handed over from, and the one handed to
+  const from = sharedIndex === 0 ? 1 : 0;
+  const to = bestKeys[0] === keys[sharedIndex] ? 1 : 0;
+  if (keys[from] === bestKeys[to]) return { record: best, transfer: null };
   return {
     record: best,
     transfer: {
@@ -56,8 +57,8 @@ export function findSuccessor(
       fromCallId: record.id,
       toCallId: best.id,
       consultCallId: null,
-      from: callpointView(fromSide),
-      to: callpointView(toSide),
+      from: { ...record.views[SIDES[from]] },
+      to: { ...best.views[SIDES[to]] },
     },
   };
 }
@@ -68,15 +69,15 @@ export function findSuccessor(
  */
 export function findAttendedTransfer(
   record: CallRecord,
-  before: Call,
-  after: Call,
+  before: Pick<CallRecord, "keys" | "views">,
   calls: Pick<ModelState, "callsWithParty">,
   recentEnds: RecentEnd[],
   now: number,
 ): TransferInfo | null {
-  for (const side of ["source", "destination"] as const) {
-    const fromKey = partyKey(before[side]);
-    const toKey = partyKey(after[side]);
+  for (const index of [0, 1] as const) {
+    const side = SIDES[index];
+    const fromKey = before.keys[index];
+    const toKey = record.keys[index];
     if (fromKey === toKey || fromKey === "" || toKey === "") continue;
     // Only a person hands a call over; a queue or dial plan giving it to someone is routing.
     if (!fromKey.startsWith("user:") && !fromKey.startsWith("external:")) continue;
@@ -103,8 +104,8 @@ export function findAttendedTransfer(
         fromCallId: record.id,
         toCallId: record.id,
         consultCallId: consult,
-        from: callpointView(before[side]),
-        to: callpointView(after[side]),
+        from: { ...before.views[side] },
+        to: { ...record.views[side] },
       };
     }
   }

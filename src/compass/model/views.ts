@@ -9,11 +9,10 @@ import type { ReadonlyModelState } from "./state";
 import type { CallView, QueueMemberView, QueueStats, QueueView, UserView } from "./types";
 
 export function callView(record: CallRecord): CallView {
-  const call = record.raw;
   return {
     id: record.id,
-    state: (call.state ?? "").toLowerCase(),
-    direction: record.direction ?? provisionalDirection(call),
+    state: (record.state ?? "").toLowerCase(),
+    direction: record.direction ?? provisionalDirection(record.views.destination),
     source: { ...record.views.source },
     destination: { ...record.views.destination },
     parentCallId: record.parentCallId,
@@ -24,7 +23,7 @@ export function callView(record: CallRecord): CallView {
     endedAt: null,
     endReason: null,
     held: record.held,
-    properties: { ...(call.properties ?? {}) },
+    properties: { ...record.properties },
   };
 }
 

@@ -2,6 +2,7 @@
 // the platform announces them (manual: "Interpreting Call Data").
 
 import { LiveModel, type Snapshot } from "../../../src/compass/model/live-model";
+import { type CallRecord, keptProperties, partyKeys, sideViews } from "../../../src/compass/model/records";
 import type { DomainEvent } from "../../../src/compass/model/types";
 import type {
   Call,
@@ -54,6 +55,28 @@ export const cp = {
     };
   },
 };
+
+/** A bare record of `call` for ModelState alone (the model's own records come from Changes.startCall). */
+export function callRecord(call: Call, parentCallId: string | null = null): CallRecord {
+  return {
+    id: call.id,
+    seq: 0,
+    state: call.state,
+    properties: keptProperties(call),
+    keys: partyKeys(call),
+    views: sideViews(call),
+    direction: null,
+    startedAt: 0,
+    answeredAt: null,
+    held: false,
+    parentCallId,
+    queueId: null,
+    queueName: null,
+    users: [],
+    queueExit: null,
+    pendingLeaves: [],
+  };
+}
 
 export function member(queueId: string, userId: string, pausedSince = 0, priority = 10): QueueMember {
   return { queueId, userId, priority, pausedSince };

@@ -1,31 +1,11 @@
 import assert from "node:assert/strict";
-import { type CallRecord, newQueueRecord, sideViews } from "../../../src/compass/model/records";
+import { newQueueRecord, partyKeys } from "../../../src/compass/model/records";
 import { ModelState } from "../../../src/compass/model/state";
 import type { Call } from "../../../src/compass/protocol/types";
-import { cp, member } from "./builders";
+import { cp, member, callRecord as record } from "./builders";
 
 function queue(state: ModelState, id: string) {
   return state.addQueue(newQueueRecord({ id, name: `Queue ${id}`, userEntries: [], callIds: [] }));
-}
-
-function record(call: Call, parentCallId: string | null = null): CallRecord {
-  return {
-    id: call.id,
-    seq: 0,
-    keys: ["", ""],
-    raw: call,
-    views: sideViews(call),
-    direction: null,
-    startedAt: 0,
-    answeredAt: null,
-    held: false,
-    parentCallId,
-    queueId: null,
-    queueName: null,
-    users: [],
-    queueExit: null,
-    pendingLeaves: [],
-  };
 }
 
 const call = (id: string, source = cp.external("+3120111"), destination = cp.user("16")): Call => ({
@@ -83,7 +63,7 @@ describe("ModelState indices", () => {
 
     // A is routed to user 16: re-indexed under its new side only
     state.unindexCall(a);
-    a.raw = call("A", caller, cp.user("16"));
+    a.keys = partyKeys(call("A", caller, cp.user("16")));
     state.indexCall(a);
     assert.deepEqual(state.callsWithParty("dialplan:020"), []);
     assert.deepEqual(ids(state.callsWithParty("user:16")), ["A", "A-1"]);
@@ -118,7 +98,7 @@ describe("ModelState indices under churn", () => {
       state.addCall(r);
       assert.deepEqual(ids(state.callsWithParty("dialplan:020")), [`C${i}`]);
       state.unindexCall(r);
-      r.raw = call(`C${i}`, r.raw.source, cp.user("u7"));
+      r.keys = [r.keys[0], "user:u7"];
       state.indexCall(r);
       assert.deepEqual(ids(state.callsWithParty("user:u7")), ["S7", `C${i}`]);
       assert.equal(state.countUserCall("u7", 1), true);
