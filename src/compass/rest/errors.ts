@@ -115,7 +115,7 @@ export class CompassTimeoutError extends CompassRestError {
 export class CompassNetworkError extends CompassRestError {
   override name = "CompassNetworkError";
   override readonly code: string = "COMPASS_NETWORK";
-  /** The system or undici error code, e.g. ECONNREFUSED or DEPTH_ZERO_SELF_SIGNED_CERT. */
+  /** The system error code, e.g. ECONNREFUSED or DEPTH_ZERO_SELF_SIGNED_CERT (CLIENT_CLOSED: closed while in flight). */
   readonly causeCode: string | undefined;
 
   constructor(message: string, causeCode: string | undefined, init: CompassRestErrorInit = {}) {

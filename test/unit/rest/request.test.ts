@@ -18,6 +18,7 @@ import {
   UnauthorizedError,
 } from "../../../src/compass/rest";
 import { sendJson, startHttpServer, type TestServer } from "../../support/http";
+import { waitFor } from "../../support/wait";
 
 const PASSWORD = "Corr3ct-Horse-Battery";
 const TOKEN = Buffer.from(`alice:${PASSWORD}`).toString("base64");
@@ -81,8 +82,7 @@ describe("rest client over http", () => {
     server.handler = (_req, res) => sendJson(res, 200, {});
     for (let i = 0; i < 20; i++) await client.request({ path: `/user/${i}` });
     assert.equal(server.requests.length, 20);
-    // undici's pool measurably opens a second socket early on (2 for 200 requests), then reuses them.
-    assert.ok(server.connections <= 2, `${server.connections} connections for 20 requests`);
+    assert.equal(server.connections, 1, `${server.connections} connections for 20 requests`);
   });
 
   it("offers the configured version preference", async () => {
@@ -429,6 +429,17 @@ describe("rest client over http", () => {
     assert.ok(elapsed >= 140 && elapsed < 2000, `elapsed ${elapsed} ms`);
   });
 
+  it("times out an answer that stops mid-body", async () => {
+    await client.close();
+    client = make({ timeoutMs: 150 });
+    server.handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"partial":'); // and nothing more
+    };
+    const error = await rejectsWith(client.request({ path: "/slow" }), CompassTimeoutError);
+    assert.match(error.message, /^GET \/slow failed: no complete answer within 150 ms$/);
+  });
+
   it("reports a refused connection as CompassNetworkError without secrets", async () => {
     const port = server.port;
     await server.close();
@@ -437,6 +448,55 @@ describe("rest client over http", () => {
     assert.match(error.message, /^GET \/user failed: network error ECONNREFUSED/);
     assert.equal(error.url, `http://127.0.0.1:${port}/user`);
     server = await startHttpServer(); // afterEach closes it
+  });
+
+  it("fails an answer cut off mid-body (a POST once, a GET after its one retry)", async () => {
+    server.handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    };
+    const post = await rejectsWith(
+      client.request({ method: "POST", path: "/user/1/dialNumber", body: {} }),
+      CompassNetworkError,
+    );
+    assert.equal(post.causeCode, "ECONNRESET");
+    assert.match(post.message, /^POST \/user\/1\/dialNumber failed: network error ECONNRESET/);
+    assert.equal(server.requests.length, 1);
+    server.requests.length = 0;
+    await rejectsWith(client.request({ path: "/user/1" }), CompassNetworkError);
+    assert.equal(server.requests.length, 2, "a GET is retried once");
+  });
+
+  it("refuses an answer larger than 64 MiB and keeps working", async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    server.handler = (req, res) => {
+      if (req.url === "/small") return sendJson(res, 200, { ok: true });
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      let sent = 0;
+      const more = () => {
+        while (sent <= 64 && res.write(chunk)) sent += 1;
+        if (sent <= 64) res.once("drain", more);
+        else res.end();
+      };
+      res.on("error", () => {}); // the client hangs up mid-answer
+      more();
+    };
+    const error = await rejectsWith(client.request({ path: "/big" }), CompassNetworkError);
+    assert.equal(error.causeCode, "RESPONSE_TOO_LARGE");
+    assert.deepEqual((await client.request({ path: "/small" })).body, { ok: true });
+  });
+
+  it("fails the requests in flight when it closes, saying so", async () => {
+    server.handler = () => {
+      // never answers
+    };
+    const pending = client.request({ path: "/slow" });
+    await waitFor(() => server.requests.length === 1);
+    await client.close();
+    const error = await rejectsWith(pending, CompassNetworkError);
+    assert.equal(error.causeCode, "CLIENT_CLOSED");
+    assert.match(error.message, /^GET \/slow failed: the client was closed$/);
   });
 
   it("refuses requests after close", async () => {
