@@ -22,12 +22,14 @@ import {
   copyMember,
   copyUser,
   keptProperties,
+  NO_LEAVES,
   newQueueRecord,
   type PendingLeave,
   partyKeys,
   placeholderUser,
   type QueueRecord,
   sideViews,
+  takeLeaves,
 } from "./records";
 import type { ModelState } from "./state";
 import { findAttendedTransfer, findSuccessor, type RecentEnd } from "./transfers";
@@ -120,16 +122,15 @@ export class ModelChanges {
       parentCallId,
       queueId: parent?.queueId ?? null,
       queueName: parent?.queueName ?? null,
-      users: userIdsOf(call),
       queueExit: null,
-      pendingLeaves: [],
+      pendingLeaves: NO_LEAVES,
     };
     this.noteQueueOf(record, call);
     if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
       record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, change.now) : change.now;
     }
     this.state.addCall(record);
-    this.countUsers([], record.users, change);
+    this.countUsers([], userIdsOf(record.views), change);
     this.emitEvent("call.started", callView(record), change);
     // A call may already be further along when first seen (a reload, a missed start).
     if (call.state === "RINGING") this.emitEvent("call.ringing", callView(record), change);
@@ -159,9 +160,7 @@ export class ModelChanges {
     }
     if (record.direction === null) record.direction = decideDirection(call);
     this.noteQueueOf(record, call);
-    const users = userIdsOf(call);
-    this.countUsers(record.users, users, change);
-    record.users = users;
+    this.countUsers(userIdsOf(viewsBefore), userIdsOf(record.views), change);
 
     const sourceChanged = sideChanged(keysBefore[0], source, viewsBefore.source, record.views.source);
     const destinationChanged = sideChanged(
@@ -206,7 +205,7 @@ export class ModelChanges {
 
   endCall(record: CallRecord, endReason: string, change: Change, options: { resynced: boolean }): void {
     for (const queue of this.state.queuesWaitedIn(record.id)) this.callerLeft(queue, record.id, change);
-    for (const pending of record.pendingLeaves.splice(0)) {
+    for (const pending of takeLeaves(record)) {
       this.emitCallerLeft(record, pending, this.correlator.isAnswered(record.id), change, { endReason });
     }
     let successorCallId: string | null = null;
@@ -232,7 +231,7 @@ export class ModelChanges {
     };
     this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, change);
     this.state.deleteCall(record);
-    this.countUsers(record.users, [], change);
+    this.countUsers(userIdsOf(record.views), [], change);
     this.tombstone(record, change);
     const summary = this.correlator.ended(view, {
       at: change.now,
@@ -338,7 +337,7 @@ export class ModelChanges {
       return;
     }
     if (this.correlator.isAnswered(callId)) this.emitCallerLeft(record, pending, true, change);
-    else record.pendingLeaves.push(pending);
+    else record.pendingLeaves = [...record.pendingLeaves, pending];
   }
 
   private resolvePendingLeaves(record: CallRecord, change: Change): void {
@@ -347,8 +346,7 @@ export class ModelChanges {
     // Routed anywhere but a person (voicemail, another queue, an outside number): nobody took it.
     const destination = record.views.destination.type;
     if (!answered && (destination === "user" || destination === "queue")) return;
-    for (const pending of record.pendingLeaves.splice(0))
-      this.emitCallerLeft(record, pending, answered, change);
+    for (const pending of takeLeaves(record)) this.emitCallerLeft(record, pending, answered, change);
   }
 
   private emitCallerLeft(
@@ -389,7 +387,7 @@ export class ModelChanges {
 
   memberEntered(member: QueueMember, change: Change): void {
     const queue = this.ensureQueue(member.queueId);
-    const copy = copyMember(member);
+    const copy = copyMember(member, queue.id);
     this.state.setMember(queue, copy);
     change.dirtyQueues.add(queue.id);
     this.emitEvent("queue.agent.login", { ...memberView(this.state, copy) }, change);

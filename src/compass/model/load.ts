@@ -5,7 +5,7 @@
 import type { Call, QueueMember } from "../protocol/types";
 import type { Change, ModelChanges } from "./changes";
 import { parentCallIdOf } from "./normalise";
-import { COUNTER_NAMES, copyUser, membershipsOf, newQueueRecord, type Snapshot } from "./records";
+import { COUNTER_NAMES, copyMember, copyUser, membershipsOf, newQueueRecord, type Snapshot } from "./records";
 import type { ModelState } from "./state";
 import { userView } from "./views";
 
@@ -20,7 +20,7 @@ export function seed(model: ModelChanges, state: ModelState, snapshot: Snapshot,
   for (const queue of snapshot.queues ?? []) state.addQueue(newQueueRecord(queue));
   for (const [queueId, members] of membershipsOf(snapshot)) {
     const queue = model.ensureQueue(queueId);
-    for (const member of members.values()) state.setMember(queue, member);
+    for (const member of members.values()) state.setMember(queue, copyMember(member, queue.id));
   }
   const calls = (snapshot.calls ?? []).filter((c) => c && c.state !== "DISCONNECTED").sort(QUEUE_KEYS_FIRST);
   for (const call of calls) model.startCall(call, change, true);

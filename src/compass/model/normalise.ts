@@ -41,15 +41,19 @@ export function callpointView(cp: Callpoint): CallpointView {
         digits: orNull(cp.digits),
         description: orNull(cp.description),
       };
-    case "external":
+    case "external": {
+      const number = orNull(cp.number);
+      const e164 = toE164(number);
       return {
         type,
         id,
         state,
-        number: orNull(cp.number),
-        numberE164: toE164(cp.number),
+        number,
+        // most numbers come in E.164 already: one string for both
+        numberE164: e164 === number ? number : e164,
         name: orNull(cp.name),
       };
+    }
     case "resource":
       return {
         type,
@@ -158,18 +162,16 @@ export function parentCallIdOf(call: Call): string | null {
   return id === "" ? null : id;
 }
 
-/** Users taking part in a call (by id), for "on a call" availability. */
-export function userIdsOf(call: Call): string[] {
-  const source = userIdOf(call.source);
-  const destination = userIdOf(call.destination);
-  // literals, not pushes: the model keeps one of these per active call, and a pushed-to array
-  // reserves 17 slots
-  if (source === undefined) return destination === undefined ? [] : [destination];
-  return destination === undefined || destination === source ? [source] : [source, destination];
+/** Users taking part in a call (by id), from the views of its sides, for "on a call" availability. */
+export function userIdsOf(views: { source: CallpointView; destination: CallpointView }): string[] {
+  const source = userIdOf(views.source);
+  const destination = userIdOf(views.destination);
+  if (source === null) return destination === null ? [] : [destination];
+  return destination === null || destination === source ? [source] : [source, destination];
 }
 
-function userIdOf(cp: Callpoint | undefined): string | undefined {
-  return cp && lower(cp.type) === "user" ? cp.userId : undefined;
+function userIdOf(view: CallpointView): string | null {
+  return view.type === "user" ? (view.userId ?? null) : null;
 }
 
 /** Platform seconds -> ms, or the fallback when absent or nonsense. */

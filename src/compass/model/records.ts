@@ -41,10 +41,9 @@ export interface CallRecord {
   parentCallId: string | null;
   queueId: string | null;
   queueName: string | null;
-  users: string[];
   queueExit: string | null;
-  /** Left a queue before we could tell whether an agent took it. */
-  pendingLeaves: PendingLeave[];
+  /** Left a queue before we could tell whether an agent took it (rare: NO_LEAVES, shared, until then). */
+  pendingLeaves: readonly PendingLeave[];
 }
 
 export interface QueueRecord {
@@ -81,6 +80,15 @@ export function isPausedAgent(member: QueueMember, user: User | undefined): bool
 }
 
 export const COUNTER_NAMES = ["averageWait", "maxWait", "totalCalls", "handledCalls", "totalWait"] as const;
+
+export const NO_LEAVES: readonly PendingLeave[] = Object.freeze([]);
+
+/** The record's pending leaves, now taken from it. */
+export function takeLeaves(record: CallRecord): readonly PendingLeave[] {
+  const leaves = record.pendingLeaves;
+  record.pendingLeaves = NO_LEAVES;
+  return leaves;
+}
 
 export function sideViews(call: Call): CallRecord["views"] {
   return { source: callpointView(call.source), destination: callpointView(call.destination) };
@@ -124,9 +132,10 @@ export function placeholderUser(id: string): User {
   return { id, name: "", loggedIn: false, identifiers: {}, queueEntries: NO_ENTRIES };
 }
 
-export function copyMember(member: QueueMember): QueueMember {
+/** `queueId`: the queue record's own id, so its members share that one string. */
+export function copyMember(member: QueueMember, queueId = member.queueId): QueueMember {
   return {
-    queueId: member.queueId,
+    queueId,
     userId: member.userId,
     priority: typeof member.priority === "number" && Number.isFinite(member.priority) ? member.priority : 0,
     pausedSince: typeof member.pausedSince === "number" && member.pausedSince > 0 ? member.pausedSince : 0,

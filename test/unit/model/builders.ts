@@ -72,7 +72,6 @@ export function callRecord(call: Call, parentCallId: string | null = null): Call
     parentCallId,
     queueId: null,
     queueName: null,
-    users: [],
     queueExit: null,
     pendingLeaves: [],
   };
