@@ -72,10 +72,10 @@ export interface CallSummary {
   followUp: boolean;
 }
 
-interface Answer {
+/** Who answered and when; the party's fields inline (one object per answer, not two). */
+interface Answer extends PartyView {
   at: number;
   key: string;
-  party: PartyView;
 }
 
 interface Conversation {
@@ -117,22 +117,34 @@ const REMEMBERED_CALLS = 1000;
 
 const ANSWERED_STATES = new Set(["answered", "on_hold"]);
 
-/** The person who answered this call, when it is answered by a person. */
-function answeringParty(call: CallView): { key: string; party: PartyView } | null {
+/** The party key of the person who answered this call, when it is answered by a person. */
+function answeringKey(call: CallView): string | null {
   if (!ANSWERED_STATES.has(call.state)) return null;
   const cp = call.destination;
-  if (cp.type === "user") return { key: `user:${cp.userId ?? cp.id}`, party: party(cp) };
-  if (cp.type === "external") return { key: `external:${cp.number ?? cp.id}`, party: party(cp) };
+  if (cp.type === "user") return `user:${cp.userId ?? cp.id}`;
+  if (cp.type === "external") return `external:${cp.number ?? cp.id}`;
   return null;
 }
 
-function party(cp: CallpointView): PartyView {
+function answer(at: number, key: string, cp: CallpointView): Answer {
   return {
+    at,
+    key,
     type: cp.type,
     userId: cp.userId ?? null,
     userName: cp.userName ?? null,
     number: cp.number ?? null,
     name: cp.name ?? null,
+  };
+}
+
+function partyOf(answer: Answer): PartyView {
+  return {
+    type: answer.type,
+    userId: answer.userId,
+    userName: answer.userName,
+    number: answer.number,
+    name: answer.name,
   };
 }
 
@@ -224,7 +236,7 @@ export class CallCorrelator {
       }
       if (destination.type === "queue") {
         this.enterQueue(conversation, destination.queueId ?? null, destination.queueName ?? null, at);
-      } else if (destination.type !== "dialplan" && conversation.withQueue && answeringParty(call) === null) {
+      } else if (destination.type !== "dialplan" && conversation.withQueue && answeringKey(call) === null) {
         // Routed away from the queue (timeout to voicemail, overflow to a number...).
         conversation.withQueue = false;
       }
@@ -236,13 +248,12 @@ export class CallCorrelator {
         conversation.voicemail = { id: destination.resourceId ?? null, name: destination.name ?? null };
       }
     }
-    const answer = answeringParty(call);
-    if (answer) {
+    const key = answeringKey(call);
+    if (key !== null) {
       const last = conversation.answers[conversation.answers.length - 1];
       // the first answer as a literal: most conversations keep one, and a pushed-to array reserves 17 slots
-      if (!last) conversation.answers = [{ at, key: answer.key, party: answer.party }];
-      else if (last.key !== answer.key)
-        conversation.answers.push({ at, key: answer.key, party: answer.party });
+      if (!last) conversation.answers = [answer(at, key, call.destination)];
+      else if (last.key !== key) conversation.answers.push(answer(at, key, call.destination));
       conversation.withQueue = false;
     }
   }
@@ -452,8 +463,8 @@ export class CallCorrelator {
       dialledE164: toE164(conversation.dialled),
       queueId: conversation.queueId,
       queueName: conversation.queueName,
-      answeredBy: first ? { ...first.party } : null,
-      finalAnsweredBy: handedOn && last ? { ...last.party } : null,
+      answeredBy: first ? partyOf(first) : null,
+      finalAnsweredBy: handedOn && last ? partyOf(last) : null,
       outcome,
       startedAt: conversation.startedAt,
       answeredAt,
