@@ -18,17 +18,17 @@ import {
 } from "./normalise";
 import {
   type CallRecord,
+  type CallSides,
   copyChange,
   copyMember,
   copyUser,
   keptProperties,
+  keysOf,
   NO_LEAVES,
   newQueueRecord,
   type PendingLeave,
-  partyKeys,
   placeholderUser,
   type QueueRecord,
-  sideViews,
   takeLeaves,
 } from "./records";
 import type { ModelState } from "./state";
@@ -113,8 +113,10 @@ export class ModelChanges {
       seq: 0,
       state: call.state,
       properties: keptProperties(call),
-      keys: partyKeys(call),
-      views: sideViews(call),
+      source: callpointView(call.source),
+      destination: callpointView(call.destination),
+      sourceKey: partyKey(call.source),
+      destinationKey: partyKey(call.destination),
       direction: parent?.direction ?? decideDirection(call),
       startedAt,
       answeredAt: null,
@@ -130,7 +132,7 @@ export class ModelChanges {
       record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, change.now) : change.now;
     }
     this.state.addCall(record);
-    this.countUsers([], userIdsOf(record.views), change);
+    this.countUsers([], userIdsOf(record.source, record.destination), change);
     this.emitEvent("call.started", callView(record), change);
     // A call may already be further along when first seen (a reload, a missed start).
     if (call.state === "RINGING") this.emitEvent("call.ringing", callView(record), change);
@@ -143,34 +145,47 @@ export class ModelChanges {
 
   updateCall(record: CallRecord, call: Call, change: Change): void {
     const stateBefore = record.state;
-    const keysBefore = record.keys;
-    const viewsBefore = record.views;
+    const before: CallSides = {
+      source: record.source,
+      destination: record.destination,
+      sourceKey: record.sourceKey,
+      destinationKey: record.destinationKey,
+    };
     const parentBefore = record.parentCallId;
     record.state = call.state;
     record.properties = keptProperties(call);
-    record.views = sideViews(call);
+    record.source = callpointView(call.source);
+    record.destination = callpointView(call.destination);
     if (record.parentCallId === null) record.parentCallId = parentCallIdOf(call);
-    const source = partyKey(call.source);
-    const destination = partyKey(call.destination);
+    const sourceKey = partyKey(call.source);
+    const destinationKey = partyKey(call.destination);
     // most updates are progress (ringing, answered): the index is only touched when a side or the parent changed
-    if (record.parentCallId !== parentBefore || source !== keysBefore[0] || destination !== keysBefore[1]) {
+    if (
+      record.parentCallId !== parentBefore ||
+      sourceKey !== before.sourceKey ||
+      destinationKey !== before.destinationKey
+    ) {
       this.state.unindexCall(record, parentBefore);
-      record.keys = [source, destination];
+      record.sourceKey = sourceKey;
+      record.destinationKey = destinationKey;
       this.state.indexCall(record);
     }
     if (record.direction === null) record.direction = decideDirection(call);
     this.noteQueueOf(record, call);
-    this.countUsers(userIdsOf(viewsBefore), userIdsOf(record.views), change);
+    this.countUsers(
+      userIdsOf(before.source, before.destination),
+      userIdsOf(record.source, record.destination),
+      change,
+    );
 
-    const sourceChanged = sideChanged(keysBefore[0], source, viewsBefore.source, record.views.source);
+    const sourceChanged = sideChanged(before.sourceKey, sourceKey, before.source, record.source);
     const destinationChanged = sideChanged(
-      keysBefore[1],
-      destination,
-      viewsBefore.destination,
-      record.views.destination,
+      before.destinationKey,
+      destinationKey,
+      before.destination,
+      record.destination,
     );
     if (sourceChanged || destinationChanged) {
-      const before = { keys: keysBefore, views: viewsBefore };
       const transfer = findAttendedTransfer(record, before, this.state, this.recentEnds, change.now);
       if (transfer) {
         this.correlator.transferred(record.id);
@@ -231,7 +246,7 @@ export class ModelChanges {
     };
     this.emitEvent("call.ended", options.resynced ? { ...view, resynced: true } : { ...view }, change);
     this.state.deleteCall(record);
-    this.countUsers(userIdsOf(record.views), [], change);
+    this.countUsers(userIdsOf(record.source, record.destination), [], change);
     this.tombstone(record, change);
     const summary = this.correlator.ended(view, {
       at: change.now,
@@ -249,7 +264,7 @@ export class ModelChanges {
     const point = n.callpoint
       ? callpointView(n.callpoint)
       : side === "source" || side === "destination"
-        ? record.views[side]
+        ? record[side]
         : null;
     const resource =
       point?.type === "resource"
@@ -279,7 +294,7 @@ export class ModelChanges {
       callId: record.id,
       parentCallId: record.parentCallId,
       at: change.now,
-      keys: record.keys,
+      keys: keysOf(record),
     });
     if (this.recentEnds.length > RECENT_ENDS) this.recentEnds = this.recentEnds.slice(-RECENT_ENDS);
   }
@@ -344,7 +359,7 @@ export class ModelChanges {
     if (record.pendingLeaves.length === 0) return;
     const answered = this.correlator.isAnswered(record.id);
     // Routed anywhere but a person (voicemail, another queue, an outside number): nobody took it.
-    const destination = record.views.destination.type;
+    const destination = record.destination.type;
     if (!answered && (destination === "user" || destination === "queue")) return;
     for (const pending of takeLeaves(record)) this.emitCallerLeft(record, pending, answered, change);
   }

@@ -163,9 +163,9 @@ export function parentCallIdOf(call: Call): string | null {
 }
 
 /** Users taking part in a call (by id), from the views of its sides, for "on a call" availability. */
-export function userIdsOf(views: { source: CallpointView; destination: CallpointView }): string[] {
-  const source = userIdOf(views.source);
-  const destination = userIdOf(views.destination);
+export function userIdsOf(sourceView: CallpointView, destinationView: CallpointView): string[] {
+  const source = userIdOf(sourceView);
+  const destination = userIdOf(destinationView);
   if (source === null) return destination === null ? [] : [destination];
   return destination === null || destination === source ? [source] : [source, destination];
 }

@@ -2,7 +2,6 @@
 
 import { parseReceiveCalls } from "../operations";
 import type { Call, CallState, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
-import { callpointView, partyKey } from "./normalise";
 import type { CallDirection, CallpointView, QueueCounters, QueueStats } from "./types";
 
 /** What the session loads on every (re)connect. */
@@ -30,10 +29,12 @@ export interface CallRecord {
   state: CallState;
   /** as the platform sent them; views hand out copies */
   properties: Readonly<Record<string, string>>;
-  /** partyKey of source and destination, as indexed (see ModelState) */
-  keys: [string, string];
   /** the views of the sides, built once per notification (views hand out copies) */
-  views: { source: CallpointView; destination: CallpointView };
+  source: CallpointView;
+  destination: CallpointView;
+  /** partyKey of each side, as indexed (see ModelState) */
+  sourceKey: string;
+  destinationKey: string;
   direction: CallDirection | null;
   startedAt: number;
   answeredAt: number | null;
@@ -90,12 +91,12 @@ export function takeLeaves(record: CallRecord): readonly PendingLeave[] {
   return leaves;
 }
 
-export function sideViews(call: Call): CallRecord["views"] {
-  return { source: callpointView(call.source), destination: callpointView(call.destination) };
-}
+/** A call's sides as its record keeps them: each side's view and party key. */
+export type CallSides = Pick<CallRecord, "source" | "destination" | "sourceKey" | "destinationKey">;
 
-export function partyKeys(call: Call): CallRecord["keys"] {
-  return [partyKey(call.source), partyKey(call.destination)];
+/** The party keys of both sides, in side order (for the few paths that compare them as a pair). */
+export function keysOf(sides: CallSides): [string, string] {
+  return [sides.sourceKey, sides.destinationKey];
 }
 
 /** A call's properties to keep: most calls carry none, and share one frozen empty object. */

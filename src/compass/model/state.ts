@@ -118,13 +118,15 @@ export class ModelState implements ReadonlyModelState {
    * new keys set, then indexCall.
    */
   indexCall(record: CallRecord): void {
-    for (const key of record.keys) if (key !== "") this.partyCalls.add(key, record);
+    if (record.sourceKey !== "") this.partyCalls.add(record.sourceKey, record);
+    if (record.destinationKey !== "") this.partyCalls.add(record.destinationKey, record);
     if (record.parentCallId !== null) this.childCalls.add(record.parentCallId, record);
   }
 
   /** `parentCallId`: the parent it was indexed under, when that has changed since. */
   unindexCall(record: CallRecord, parentCallId = record.parentCallId): void {
-    for (const key of record.keys) if (key !== "") this.partyCalls.remove(key, record);
+    if (record.sourceKey !== "") this.partyCalls.remove(record.sourceKey, record);
+    if (record.destinationKey !== "") this.partyCalls.remove(record.destinationKey, record);
     if (parentCallId !== null) this.childCalls.remove(parentCallId, record);
   }
 

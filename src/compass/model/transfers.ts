@@ -1,15 +1,16 @@
 // Transfer detection (manual: "Unattended transfer", "Attended transfer"): which call carries a
 // conversation on after a REPLACE, and whether a changed side is an attended hand-over.
 
-import type { CallRecord } from "./records";
+import { type CallRecord, type CallSides, keysOf } from "./records";
 import type { ModelState } from "./state";
 import type { TransferInfo } from "./types";
 
 /** How long after a consultation call ended its parties still explain a hand-over. */
 const CONSULT_WINDOW_MS = 60_000;
 
-/** A call's sides in the order of its `keys`. */
+/** A call's sides, and the fields of their party keys, in the order of `keysOf`. */
 const SIDES = ["source", "destination"] as const;
+const SIDE_KEYS = ["sourceKey", "destinationKey"] as const;
 
 /** A consultation call's parties, kept briefly after it ends so an attended transfer can be seen. */
 export interface RecentEnd {
@@ -28,13 +29,13 @@ export function findSuccessor(
   for (const other of calls.childrenOf(record.id)) {
     if (other.answeredAt !== null) return { record: other, transfer: null };
   }
-  const keys = record.keys;
+  const keys = keysOf(record);
   // only calls sharing a party can carry the conversation on
   const sharing = new Set(keys.flatMap((k) => (k === "" ? [] : calls.callsWithParty(k))));
   for (const other of [...sharing].sort((a, b) => a.seq - b.seq)) {
     if (other.id === record.id || other.parentCallId === record.id || other.startedAt < record.startedAt)
       continue;
-    const otherKeys = other.keys;
+    const otherKeys = keysOf(other);
     const shared = keys.find((k) => k !== "" && otherKeys.includes(k));
     if (!shared || otherKeys[0] === otherKeys[1]) continue;
     const better =
@@ -44,7 +45,7 @@ export function findSuccessor(
     if (better) best = other;
   }
   if (!best) return null;
-  const bestKeys = best.keys;
+  const bestKeys = keysOf(best);
   const sharedIndex = keys.findIndex((k) => bestKeys.includes(k));
   // the other party of each call: the one handed over from, and the one handed to
   const from = sharedIndex === 0 ? 1 : 0;
@@ -57,8 +58,8 @@ export function findSuccessor(
       fromCallId: record.id,
       toCallId: best.id,
       consultCallId: null,
-      from: { ...record.views[SIDES[from]] },
-      to: { ...best.views[SIDES[to]] },
+      from: { ...record[SIDES[from]] },
+      to: { ...best[SIDES[to]] },
     },
   };
 }
@@ -69,15 +70,15 @@ export function findSuccessor(
  */
 export function findAttendedTransfer(
   record: CallRecord,
-  before: Pick<CallRecord, "keys" | "views">,
+  before: CallSides,
   calls: Pick<ModelState, "callsWithParty">,
   recentEnds: RecentEnd[],
   now: number,
 ): TransferInfo | null {
   for (const index of [0, 1] as const) {
     const side = SIDES[index];
-    const fromKey = before.keys[index];
-    const toKey = record.keys[index];
+    const fromKey = before[SIDE_KEYS[index]];
+    const toKey = record[SIDE_KEYS[index]];
     if (fromKey === toKey || fromKey === "" || toKey === "") continue;
     // Only a person hands a call over; a queue or dial plan giving it to someone is routing.
     if (!fromKey.startsWith("user:") && !fromKey.startsWith("external:")) continue;
@@ -86,7 +87,7 @@ export function findAttendedTransfer(
     // a consultation call has the old party on one side: only those calls are looked at
     for (const other of calls.callsWithParty(fromKey)) {
       if (other.id === record.id || other.parentCallId === record.id) continue;
-      if (matches(other.keys)) consult = other.id;
+      if (matches(keysOf(other))) consult = other.id;
     }
     if (consult === null) {
       for (let i = recentEnds.length - 1; i >= 0; i--) {
@@ -104,8 +105,8 @@ export function findAttendedTransfer(
         fromCallId: record.id,
         toCallId: record.id,
         consultCallId: consult,
-        from: { ...before.views[side] },
-        to: { ...record.views[side] },
+        from: { ...before[side] },
+        to: { ...record[side] },
       };
     }
   }

@@ -12,9 +12,9 @@ export function callView(record: CallRecord): CallView {
   return {
     id: record.id,
     state: (record.state ?? "").toLowerCase(),
-    direction: record.direction ?? provisionalDirection(record.views.destination),
-    source: { ...record.views.source },
-    destination: { ...record.views.destination },
+    direction: record.direction ?? provisionalDirection(record.destination),
+    source: { ...record.source },
+    destination: { ...record.destination },
     parentCallId: record.parentCallId,
     queueId: record.queueId,
     queueName: record.queueName,

@@ -2,7 +2,8 @@
 // the platform announces them (manual: "Interpreting Call Data").
 
 import { LiveModel, type Snapshot } from "../../../src/compass/model/live-model";
-import { type CallRecord, keptProperties, partyKeys, sideViews } from "../../../src/compass/model/records";
+import { callpointView, partyKey } from "../../../src/compass/model/normalise";
+import { type CallRecord, keptProperties } from "../../../src/compass/model/records";
 import type { DomainEvent } from "../../../src/compass/model/types";
 import type {
   Call,
@@ -63,8 +64,10 @@ export function callRecord(call: Call, parentCallId: string | null = null): Call
     seq: 0,
     state: call.state,
     properties: keptProperties(call),
-    keys: partyKeys(call),
-    views: sideViews(call),
+    source: callpointView(call.source),
+    destination: callpointView(call.destination),
+    sourceKey: partyKey(call.source),
+    destinationKey: partyKey(call.destination),
     direction: null,
     startedAt: 0,
     answeredAt: null,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { newQueueRecord, partyKeys } from "../../../src/compass/model/records";
+import { newQueueRecord } from "../../../src/compass/model/records";
 import { ModelState } from "../../../src/compass/model/state";
 import type { Call } from "../../../src/compass/protocol/types";
 import { cp, member, callRecord as record } from "./builders";
@@ -63,7 +63,7 @@ describe("ModelState indices", () => {
 
     // A is routed to user 16: re-indexed under its new side only
     state.unindexCall(a);
-    a.keys = partyKeys(call("A", caller, cp.user("16")));
+    a.destinationKey = "user:16";
     state.indexCall(a);
     assert.deepEqual(state.callsWithParty("dialplan:020"), []);
     assert.deepEqual(ids(state.callsWithParty("user:16")), ["A", "A-1"]);
@@ -98,7 +98,7 @@ describe("ModelState indices under churn", () => {
       state.addCall(r);
       assert.deepEqual(ids(state.callsWithParty("dialplan:020")), [`C${i}`]);
       state.unindexCall(r);
-      r.keys = [r.keys[0], "user:u7"];
+      r.destinationKey = "user:u7";
       state.indexCall(r);
       assert.deepEqual(ids(state.callsWithParty("user:u7")), ["S7", `C${i}`]);
       assert.equal(state.countUserCall("u7", 1), true);
