@@ -24,7 +24,7 @@ import {
   copyUser,
   keptProperties,
   keysOf,
-  NO_LEAVES,
+  newCallRecord,
   newQueueRecord,
   type PendingLeave,
   placeholderUser,
@@ -108,25 +108,14 @@ export class ModelChanges {
           secondsToMs(call.destination?.timeCreated, change.now),
         )
       : change.now;
-    const record: CallRecord = {
-      id: call.id,
-      seq: 0,
-      state: call.state,
-      properties: keptProperties(call),
-      source: callpointView(call.source),
-      destination: callpointView(call.destination),
-      sourceKey: partyKey(call.source),
-      destinationKey: partyKey(call.destination),
+    const record = newCallRecord(call, {
       direction: parent?.direction ?? decideDirection(call),
       startedAt,
-      answeredAt: null,
       held: isHeld(call),
       parentCallId,
       queueId: parent?.queueId ?? null,
       queueName: parent?.queueName ?? null,
-      queueExit: null,
-      pendingLeaves: NO_LEAVES,
-    };
+    });
     this.noteQueueOf(record, call);
     if (call.state === "ANSWERED" || call.state === "ON_HOLD") {
       record.answeredAt = fromSnapshot ? secondsToMs(call.destination?.timeStarted, change.now) : change.now;

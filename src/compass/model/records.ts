@@ -2,6 +2,7 @@
 
 import { parseReceiveCalls } from "../operations";
 import type { Call, CallState, Company, PropertyChange, Queue, QueueMember, User } from "../protocol/types";
+import { callpointView, partyKey } from "./normalise";
 import type { CallDirection, CallpointView, QueueCounters, QueueStats } from "./types";
 
 /** What the session loads on every (re)connect. */
@@ -89,6 +90,32 @@ export function takeLeaves(record: CallRecord): readonly PendingLeave[] {
   const leaves = record.pendingLeaves;
   record.pendingLeaves = NO_LEAVES;
   return leaves;
+}
+
+/** The record of a call first seen, not yet answered nor indexed (ModelState.addCall does that). */
+export function newCallRecord(
+  call: Call,
+  init: Pick<CallRecord, "direction" | "startedAt" | "held" | "parentCallId" | "queueId" | "queueName">,
+): CallRecord {
+  return {
+    id: call.id,
+    seq: 0,
+    state: call.state,
+    properties: keptProperties(call),
+    source: callpointView(call.source),
+    destination: callpointView(call.destination),
+    sourceKey: partyKey(call.source),
+    destinationKey: partyKey(call.destination),
+    direction: init.direction,
+    startedAt: init.startedAt,
+    answeredAt: null,
+    held: init.held,
+    parentCallId: init.parentCallId,
+    queueId: init.queueId,
+    queueName: init.queueName,
+    queueExit: null,
+    pendingLeaves: NO_LEAVES,
+  };
 }
 
 /** A call's sides as its record keeps them: each side's view and party key. */

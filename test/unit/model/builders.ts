@@ -2,8 +2,7 @@
 // the platform announces them (manual: "Interpreting Call Data").
 
 import { LiveModel, type Snapshot } from "../../../src/compass/model/live-model";
-import { callpointView, partyKey } from "../../../src/compass/model/normalise";
-import { type CallRecord, keptProperties } from "../../../src/compass/model/records";
+import { type CallRecord, newCallRecord } from "../../../src/compass/model/records";
 import type { DomainEvent } from "../../../src/compass/model/types";
 import type {
   Call,
@@ -59,25 +58,14 @@ export const cp = {
 
 /** A bare record of `call` for ModelState alone (the model's own records come from Changes.startCall). */
 export function callRecord(call: Call, parentCallId: string | null = null): CallRecord {
-  return {
-    id: call.id,
-    seq: 0,
-    state: call.state,
-    properties: keptProperties(call),
-    source: callpointView(call.source),
-    destination: callpointView(call.destination),
-    sourceKey: partyKey(call.source),
-    destinationKey: partyKey(call.destination),
+  return newCallRecord(call, {
     direction: null,
     startedAt: 0,
-    answeredAt: null,
     held: false,
     parentCallId,
     queueId: null,
     queueName: null,
-    queueExit: null,
-    pendingLeaves: [],
-  };
+  });
 }
 
 export function member(queueId: string, userId: string, pausedSince = 0, priority = 10): QueueMember {
